@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# tools/fuzz.sh NAME [SECONDS] — fuzz one target with libFuzzer (clang), ASan + UBSan.
+# Builds a clang build directory (build-fuzz) the first time. New crashing
+# inputs land in build-fuzz/crash-*; interesting inputs grow a scratch copy of
+# the corpus (build-fuzz/corpus-NAME), never the committed one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${1:?usage: tools/fuzz.sh NAME [SECONDS]}
+secs=${2:-60}
+if [ ! -f build-fuzz/build.ninja ]; then
+  CC=clang CXX=clang++ meson setup build-fuzz -Dgui=disabled -Dcuda=disabled \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
+fi
+ninja -C build-fuzz engine/libpalitune-engine.a >/dev/null
+mkdir -p build-fuzz/corpus-"$name"
+cp -n tests/fuzz/corpus/"$name"/* build-fuzz/corpus-"$name"/ 2>/dev/null || true
+flags=$(pkg-config --cflags --libs glib-2.0 gio-2.0 gobject-2.0 json-glib-1.0 gdk-pixbuf-2.0 openblas sentencepiece)
+clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild-fuzz -Iengine -Iengine/cpu \
+  tests/fuzz/fuzz-"$name".c build-fuzz/engine/libpalitune-engine.a $flags -fopenmp -lstdc++ -lm \
+  -o build-fuzz/fuzz-"$name"
+cd build-fuzz && ./fuzz-"$name" -max_total_time="$secs" corpus-"$name"
