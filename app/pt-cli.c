@@ -14,6 +14,7 @@
 
 static const PtCliCommand commands[] = {
   { "devices", N_("List compute devices"), pt_cli_devices },
+  { "data", N_("Inspect datasets"), pt_cli_data },
 };
 
 int
