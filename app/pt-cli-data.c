@@ -41,7 +41,8 @@ print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint
              st->by_kind[PT_PROBLEM_DUPLICATE]);
   g_print ("%-15s %u distinct, %u checked", _("Images"), st->images, st->images_checked);
   if (st->max_width > 0)
-    g_print ("; %d×%d to %d×%d", st->min_width, st->min_height, st->max_width, st->max_height);
+    g_print ("; width %d–%d, height %d–%d", st->min_width, st->max_width, st->min_height,
+             st->max_height);
   g_print ("\n");
   if (st->sizes->len > 0)
     {

@@ -296,8 +296,8 @@ walk (Reader *r, const char *data, gsize length, guint file, const char *list_ke
     }
   if (unmatched > 0)
     pt_dataset_problem (r->ds, file, 0, -1, PT_PROBLEM_NOTE,
-                        "%u annotation%s match no question (ignored)", unmatched,
-                        unmatched == 1 ? "" : "s");
+                        "%u annotation%s no question (ignored)", unmatched,
+                        unmatched == 1 ? " matches" : "s match");
   return TRUE;
 }
 
@@ -585,7 +585,8 @@ find_json (const char *dir, const char *what, const char *subtype, guint *count,
       if (names != NULL)
         g_string_append_printf (names, "%s%s", names->len ? ", " : "", name);
       sub = subtype_of (name);
-      if (first == NULL)
+      /* a file of another split never pairs up (train questions, val annotations) */
+      if (first == NULL && (subtype == NULL || sub == NULL || strcmp (sub, subtype) == 0))
         first = g_build_filename (dir, name, NULL);
       if (found == NULL && subtype != NULL && sub != NULL && strcmp (sub, subtype) == 0)
         found = g_build_filename (dir, name, NULL);

@@ -781,6 +781,15 @@ pt_prompt_apply (const char *template_,
   const char *hit;
 
   g_return_val_if_fail (question != NULL, NULL);
+  if (strstr (t, "{question}") == NULL)
+    {
+      /* no placeholder: the question follows after a space */
+      g_string_append (out, t);
+      if (out->len > 0 && *question != '\0')
+        g_string_append_c (out, ' ');
+      g_string_append (out, question);
+      return g_string_free (out, FALSE);
+    }
   while ((hit = strstr (t, "{question}")) != NULL)
     {
       g_string_append_len (out, t, hit - t);

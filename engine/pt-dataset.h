@@ -156,7 +156,8 @@ const char *const *pt_dataset_get_notes (PtDataset *dataset);
 /* ---- prompts ---- */
 
 /* Replaces every "{question}" in template with question (NULL template:
- * the default "answer {question}"). */
+ * the default "answer {question}"); a template without the placeholder gets
+ * the question appended after a space. */
 char       *pt_prompt_apply            (const char *template_, const char *question);
 /* The prompt for a record: the template applied to its question, or its
  * prefix as it is. */
