@@ -728,7 +728,12 @@ pt_dataset_add_problem (PtDataset    *ds,
       line = pt_dataset_slot (ds, record)->line;
     }
   g_mutex_lock (&ds->lock);
-  add_problem_locked (ds, file, line, record, kind, reason);
+  /* a record that fails every epoch is reported once */
+  if (record >= 0 && kind == PT_PROBLEM_LOAD_FAILED
+      && g_atomic_int_get (&pt_dataset_slot (ds, record)->problem) == PT_PROBLEM_LOAD_FAILED)
+    g_free (reason);
+  else
+    add_problem_locked (ds, file, line, record, kind, reason);
   g_mutex_unlock (&ds->lock);
 }
 
