@@ -206,6 +206,7 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
   pt_record_draft_reset (d);
   g_string_truncate (r->wrong, 0);
   pt_json_scan_init (&s, line, len, lineno);
+  s.utf8_valid = TRUE;
   if (pt_json_scan_peek (&s) != PT_JSON_OBJECT)
     {
       g_autofree char *start = g_utf8_make_valid (line, MIN (len, 20));
@@ -219,7 +220,7 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
       Field field = F_OTHER;
       int rank = 0;
       for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-        if (strcmp (r->key->str, keys[i].key) == 0)
+        if (r->key->str[0] == keys[i].key[0] && strcmp (r->key->str, keys[i].key) == 0)
           {
             field = keys[i].field;
             rank = keys[i].rank;

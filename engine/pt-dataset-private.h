@@ -68,6 +68,7 @@ struct _PtDataset {
   /* while building only */
   GHashTable   *image_index;  /* path → index + 1 */
   GHashTable   *interned;     /* short string → arena offset + 1 */
+  GString      *scratch;
   gboolean      failed_arena; /* the arena outgrew 4 GiB */
 };
 

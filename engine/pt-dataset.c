@@ -86,6 +86,7 @@ pt_dataset_new_building (PtDatasetFormat format,
   g_mutex_init (&ds->lock);
   ds->image_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ds->interned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ds->scratch = g_string_new (NULL);
   return ds;
 }
 
@@ -308,8 +309,23 @@ pt_dataset_add_draft_with_problem (PtDataset     *ds,
   slot.image = PT_NO_IMAGE;
   if (d->has_image && d->image->len > 0)
     {
-      g_autofree char *path = g_canonicalize_filename (d->image->str, base_dir);
-      slot.image = pt_dataset_add_image (ds, path);
+      const char *rel = d->image->str;
+      /* the common case, a plain relative path, needs no canonicalisation */
+      if (base_dir != NULL && g_path_is_absolute (base_dir) && !g_path_is_absolute (rel)
+          && rel[0] != '.' && strstr (rel, "/.") == NULL && strstr (rel, "//") == NULL
+          && !g_str_has_suffix (rel, "/") && !g_str_has_suffix (base_dir, "/"))
+        {
+          g_string_truncate (ds->scratch, 0);
+          g_string_append (ds->scratch, base_dir);
+          g_string_append_c (ds->scratch, G_DIR_SEPARATOR);
+          g_string_append (ds->scratch, rel);
+          slot.image = pt_dataset_add_image (ds, ds->scratch->str);
+        }
+      else
+        {
+          g_autofree char *path = g_canonicalize_filename (rel, base_dir);
+          slot.image = pt_dataset_add_image (ds, path);
+        }
     }
   else
     g_string_append (missing, d->has_image ? "the image path is empty" : "no image (“image”)");
@@ -416,7 +432,16 @@ pt_dataset_finish (PtDataset *ds,
                               "the answer is empty");
           continue;
         }
-      g_string_printf (key, "%u\x1f%s", r->image, pt_dataset_str (ds, r->question));
+      g_string_truncate (key, 0);
+      {
+        /* the image index in hex (no NUL bytes: the key is a C string) */
+        char hex[9];
+        for (int d = 0; d < 8; d++)
+          hex[d] = "0123456789abcdef"[(r->image >> (28 - 4 * d)) & 15];
+        hex[8] = '\x1f';
+        g_string_append_len (key, hex, 9);
+      }
+      g_string_append (key, pt_dataset_str (ds, r->question));
       first = g_hash_table_lookup (seen, key->str);
       if (first != NULL)
         {
@@ -435,6 +460,11 @@ pt_dataset_finish (PtDataset *ds,
 
   g_clear_pointer (&ds->image_index, g_hash_table_unref);
   g_clear_pointer (&ds->interned, g_hash_table_unref);
+  if (ds->scratch != NULL)
+    {
+      g_string_free (ds->scratch, TRUE);
+      ds->scratch = NULL;
+    }
   if (ds->arena_cap > ds->arena_len + 4096)
     {
       ds->arena = g_realloc (ds->arena, ds->arena_len);
@@ -475,6 +505,8 @@ pt_dataset_unref (PtDataset *ds)
   g_ptr_array_unref (ds->notes);
   g_clear_pointer (&ds->image_index, g_hash_table_unref);
   g_clear_pointer (&ds->interned, g_hash_table_unref);
+  if (ds->scratch != NULL)
+    g_string_free (ds->scratch, TRUE);
   g_mutex_clear (&ds->lock);
   g_free (ds->tokens);
   g_free (ds->arena);
@@ -765,6 +797,25 @@ pt_dataset_get_notes (PtDataset *ds)
   if (ds->notes->len == 0)
     return none;
   return (const char *const *) ds->notes->pdata;
+}
+
+gsize
+pt_dataset_get_memory_size (PtDataset *ds)
+{
+  gsize n;
+
+  g_return_val_if_fail (ds != NULL, 0);
+  n = sizeof *ds + ds->arena_cap
+      + ds->records->len * sizeof (PtRecordSlot)
+      + ds->answers->len * sizeof (guint32)
+      + ds->images->len * sizeof (PtImageSlot)
+      + (ds->tokens != NULL ? ds->records->len * sizeof (guint16) : 0);
+  g_mutex_lock (&ds->lock);
+  n += ds->problems->len * sizeof (PtProblemSlot);
+  for (guint i = 0; i < ds->problems->len; i++)
+    n += strlen (g_array_index (ds->problems, PtProblemSlot, i).reason) + 1;
+  g_mutex_unlock (&ds->lock);
+  return n;
 }
 
 /* ---- prompts ---- */

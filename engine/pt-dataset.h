@@ -150,6 +150,9 @@ void        pt_dataset_add_problem     (PtDataset *dataset, int record, PtProble
 gboolean    pt_problem_kind_is_fatal   (PtProblemKind kind);
 const char *pt_problem_kind_to_string  (PtProblemKind kind);   /* "syntax", "image-missing", … */
 
+/* Bytes the index holds (records, strings, images, problems), roughly. */
+gsize       pt_dataset_get_memory_size (PtDataset *dataset);
+
 /* Warnings about the whole dataset (e.g. no image folder found). */
 const char *const *pt_dataset_get_notes (PtDataset *dataset);
 

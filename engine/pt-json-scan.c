@@ -212,7 +212,7 @@ pt_json_scan_string (PtJsonScan *scan,
       if (stop > run)
         {
           const char *bad = NULL;
-          if (!g_utf8_validate_len (run, stop - run, &bad))
+          if (!scan->utf8_valid && !g_utf8_validate_len (run, stop - run, &bad))
             {
               scan->p = bad;
               pt_json_scan_fail (scan, "not valid UTF-8");

@@ -39,6 +39,7 @@ typedef struct {
   const char *error_at;   /* where it happened */
   guint       error_line;
   int         depth;
+  gboolean    utf8_valid; /* the caller checked the whole buffer: strings skip the check */
 } PtJsonScan;
 
 void       pt_json_scan_init        (PtJsonScan *scan, const char *data, gsize length, guint first_line);
