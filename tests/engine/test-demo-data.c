@@ -497,11 +497,21 @@ test_background (void)
     }
 }
 
+/* One 224 px image and a sheet of eight 112 px ones, for a person to look at. */
 static void
 test_screenshot (void)
 {
   const char *dir = g_getenv ("PT_SCREENSHOT_DIR");
+  g_autofree char *single = NULL;
+  g_autofree char *sheet_path = NULL;
+  g_autofree guint8 *sheet = NULL;
+  g_autofree guint8 *tile = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GdkPixbuf) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const int T = 112, gap = 4, W = 4 * T + 3 * gap, H = 2 * T + gap;
   PtDemoOptions o;
+  PtDemoScene s;
 
   if (dir == NULL)
     {
@@ -510,24 +520,32 @@ test_screenshot (void)
     }
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   pt_demo_options_init (&o);
-  for (int i = 0; i < 2; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GdkPixbuf) pixbuf = NULL;
-      g_autofree char *name = g_strdup_printf ("demo-data-%d.png", i ? 112 : 224);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      PtDemoScene s;
+  single = g_build_filename (dir, "demo-data-224.png", NULL);
+  pt_demo_scene_generate (&o, 2, &s);
+  g_assert_true (pt_demo_scene_save_png (&s, single, &error));
+  g_assert_no_error (error);
+  back = gdk_pixbuf_new_from_file (single, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (back), ==, 224);
+  g_assert_false (gdk_pixbuf_get_has_alpha (back));
 
-      o.image_size = i ? 112 : 224;
-      pt_demo_scene_generate (&o, 2, &s);
-      g_assert_true (pt_demo_scene_save_png (&s, path, &error));
-      g_assert_no_error (error);
-      pixbuf = gdk_pixbuf_new_from_file (path, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, o.image_size);
-      g_assert_false (gdk_pixbuf_get_has_alpha (pixbuf));
-      g_test_message ("wrote %s", path);
+  o.image_size = T;
+  sheet = g_malloc ((gsize) W * H * 3);
+  memset (sheet, 255, (gsize) W * H * 3);
+  tile = g_malloc ((gsize) T * T * 3);
+  for (int i = 0; i < 8; i++)
+    {
+      int x0 = (i % 4) * (T + gap), y0 = (i / 4) * (T + gap);
+      pt_demo_scene_generate (&o, i, &s);
+      pt_demo_scene_render (&s, tile);
+      for (int y = 0; y < T; y++)
+        memcpy (sheet + ((gsize) (y0 + y) * W + x0) * 3, tile + (gsize) y * T * 3, (gsize) T * 3);
     }
+  pixbuf = gdk_pixbuf_new_from_data (sheet, GDK_COLORSPACE_RGB, FALSE, 8, W, H, W * 3, NULL, NULL);
+  sheet_path = g_build_filename (dir, "demo-data-sheet-112.png", NULL);
+  g_assert_true (gdk_pixbuf_save (pixbuf, sheet_path, "png", &error, NULL));
+  g_assert_no_error (error);
+  g_test_message ("wrote %s and %s", single, sheet_path);
 }
 
 int
