@@ -277,7 +277,10 @@ append_record (GString *out, const char *image, const PtDemoQuestion *q)
 {
   g_string_append (out, "{\"image\": ");
   pt_json_append_string (out, image);
-  g_string_append (out, ", \"question\": ");
+  /* a detection prompt is a whole PaliGemma prefix ("detect circle"): it is
+   * written as "prefix", which the reader uses as is, without the dataset's
+   * question template ("answer {question}") */
+  g_string_append (out, q->task == PT_DEMO_TASK_DETECT ? ", \"prefix\": " : ", \"question\": ");
   pt_json_append_string (out, q->question);
   g_string_append (out, ", \"answer\": ");
   pt_json_append_string (out, q->answer);

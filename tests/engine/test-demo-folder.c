@@ -208,7 +208,14 @@ check_jsonl (const char *dir, const char *name, guint first_image, guint n_image
             known = TRUE;
           }
       g_assert_true (known);
-      g_assert_cmpstr (json_object_get_string_member (r, "question"), !=, "");
+      /* detection prompts are whole prefixes; everything else a question */
+      if (strcmp (type, "detect") == 0)
+        {
+          g_assert_true (g_str_has_prefix (json_object_get_string_member (r, "prefix"), "detect "));
+          g_assert_false (json_object_has_member (r, "question"));
+        }
+      else
+        g_assert_cmpstr (json_object_get_string_member (r, "question"), !=, "");
       answers = json_object_get_array_member (r, "answers");
       g_assert_cmpuint (json_array_get_length (answers), ==, 1);
       g_assert_cmpstr (json_array_get_string_element (answers, 0), ==,
