@@ -55,6 +55,11 @@ PtLoader *pt_loader_new_custom   (const PtLoaderFuncs *funcs, gpointer user_data
                                   PtDataset *dataset, const guint *order, guint n,
                                   const PtLoaderOptions *options);
 
+/* The same, with user_data freed by user_data_free when the loader is. */
+PtLoader *pt_loader_new_full     (const PtLoaderFuncs *funcs, gpointer user_data,
+                                  GDestroyNotify user_data_free, PtDataset *dataset,
+                                  const guint *order, guint n, const PtLoaderOptions *options);
+
 /* The next batch in order (blocks until it is ready); *batch_index is its
  * k. NULL without error at the end of the epoch; NULL with
  * PT_ERROR_CANCELLED once cancelled. One consumer thread. */
