@@ -281,10 +281,13 @@ walk (Reader *r, const char *data, gsize length, guint file, const char *list_ke
     pt_json_scan_fail (&s, "text after the end of the JSON object");
   if (pt_json_scan_failed (&s))
     {
-      if (!found && n <= 1 && r->questions->len == 0)
+      if (!found)
         {
+          /* broken before its list began: nothing in it can be read */
           g_autofree char *where = pt_json_scan_describe (&s);
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not valid JSON (%s)", name, where);
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s is not a VQAv2 %s file: invalid JSON before any “%s” list (%s)", name,
+                       list_key, list_key, where);
           return FALSE;
         }
       pt_dataset_problem (r->ds, file, s.error_line, -1, PT_PROBLEM_SYNTAX,
