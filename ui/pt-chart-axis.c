@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>          /* log10, pow, floor, ceil, round, isfinite */
+#include <string.h>        /* strchr, strlen */
 
 #include "pt-chart-axis.h"
 
@@ -205,7 +206,19 @@ pt_chart_format_tick (double value,
           e++;
           mant /= 10;
         }
-      return g_strdup_printf ("%.*fe%d", decimals, mant, e);
+      {
+        /* trailing zeros go: 1e-5, 1.5e-5, 2e-5 (not 1.0e-5 next to 5e-6) */
+        g_autofree char *m = g_strdup_printf ("%.*f", decimals, mant);
+        char *end = m + strlen (m);
+        if (strchr (m, '.') != NULL || strchr (m, ',') != NULL)
+          {
+            while (end > m && end[-1] == '0')
+              *--end = '\0';
+            if (end > m && (end[-1] == '.' || end[-1] == ','))
+              *--end = '\0';
+          }
+        return g_strdup_printf ("%se%d", m, e);
+      }
     }
   decimals = decimals_for (step, 6);
   return g_strdup_printf ("%.*f", decimals, value);

@@ -60,10 +60,11 @@ y_to_px (const PtChartLayout *l, double y)
 
 /* ---- layout ---- */
 
+/* A legend only says something when there are two series or more. */
 static gboolean
 has_legend (PtLossChart *self)
 {
-  return self->series->len > 0;
+  return self->series->len > 1;
 }
 
 void
@@ -553,7 +554,7 @@ draw_header (PtLossChart         *self,
     }
 
   /* the legend, right-aligned, in reverse so the first series is leftmost */
-  for (int i = (int) self->series->len - 1; i >= 0; i--)
+  for (int i = (int) self->series->len - 1; i >= 0 && has_legend (self); i--)
     {
       PtChartSeries *s = self->series->pdata[i];
       double cy;

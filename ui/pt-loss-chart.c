@@ -503,7 +503,7 @@ pt_loss_chart_measure (GtkWidget      *widget,
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = 200;
+      *minimum = 160;
       *natural = 480;
     }
   else

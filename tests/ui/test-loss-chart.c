@@ -6,6 +6,7 @@
 
 #include "pt-loss-chart.h"
 #include "pt-test-ui.h"
+#include "pt-train-page.h"
 
 #define N_STEPS 50000
 
@@ -176,12 +177,65 @@ test_hover_exact (Fixture *f, gconstpointer data)
   g_assert_cmpuint (pt_loss_chart_get_n_points (f->chart), ==, 4);
 }
 
+/* The Train page's live view as the integration round will drive it:
+ * every chart fed through its public API, progress and the step line. */
+static void
+test_training_view (void)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  PtTrainPage *page = PT_TRAIN_PAGE (pt_train_page_new ());
+  PtTrainingView *view = pt_train_page_get_training_view (page);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  const guint total = 1200, done = 700, warmup = 20;
+  g_autofree char *path = NULL;
+
+  gtk_window_set_default_size (window, 1200, 800);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  gtk_window_present (window);
+  g_assert_true (pt_test_wait_until (mapped, view, 10000));
+
+  for (PtLossChart **c = (PtLossChart *[]) { pt_training_view_get_chart (view, "loss"),
+                                             pt_training_view_get_chart (view, "lr"),
+                                             pt_training_view_get_chart (view, "grad-norm"),
+                                             pt_training_view_get_chart (view, "throughput"), NULL }; *c; c++)
+    pt_loss_chart_set_x_range (*c, 0, total);
+  for (guint step = 1; step <= done; step++)
+    {
+      double lr = step < warmup ? 2e-5 * step / warmup : 2e-5 * (total - step) / (double) (total - warmup);
+      double loss = 0.6 + 2.2 * exp (-(double) step / 180) + 0.25 * (g_rand_double (rand) - 0.5);
+      pt_loss_chart_append (pt_training_view_get_chart (view, "loss"), "train", step, loss);
+      pt_loss_chart_append (pt_training_view_get_chart (view, "lr"), "lr", step, lr);
+      pt_loss_chart_append (pt_training_view_get_chart (view, "grad-norm"), "grad_norm", step,
+                            0.8 + 3 * exp (-(double) step / 100) + 0.3 * g_rand_double (rand));
+      pt_loss_chart_append (pt_training_view_get_chart (view, "throughput"), "tokens_per_s", step,
+                            step < 3 ? 400 : 1650 + 80 * (g_rand_double (rand) - 0.5));
+      if (step % 100 == 0)
+        pt_loss_chart_append (pt_training_view_get_chart (view, "loss"), "val", step,
+                              0.75 + 2.0 * exp (-(double) step / 200));
+    }
+  pt_loss_chart_set_marker (pt_training_view_get_chart (view, "loss"), "best", 700, "best");
+  pt_training_view_set_session_ready (view, TRUE);
+  pt_training_view_set_state (view, PT_TRAINING_RUNNING);
+  pt_training_view_set_progress (view, done, total, 3723);
+  pt_training_view_set_step_line (view, "step 700/1200 | loss 0.7312 | norm 0.92 | lr 8.5e-6 | 7412 ms | MFU n/a | 1,652 tok/s");
+  g_assert_false (pt_training_view_get_can_start (view));
+  path = pt_test_screenshot (GTK_WIDGET (window), "train-live");
+
+  pt_training_view_set_state (view, PT_TRAINING_PAUSED);
+  g_assert_true (pt_training_view_get_can_start (view));   /* Resume */
+  pt_training_view_clear (view);
+  g_assert_cmpuint (pt_loss_chart_get_n_points (pt_training_view_get_chart (view, "loss")), ==, 0);
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
   gtk_test_init (&argc, &argv, NULL);
+  pt_test_init_widgets ();
   g_test_add ("/ui/loss-chart/empty", Fixture, NULL, fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/ui/loss-chart/full", Fixture, NULL, fixture_setup, test_full, fixture_teardown);
   g_test_add ("/ui/loss-chart/hover-exact", Fixture, NULL, fixture_setup, test_hover_exact, fixture_teardown);
+  g_test_add_func ("/ui/loss-chart/training-view", test_training_view);
   return g_test_run ();
 }
