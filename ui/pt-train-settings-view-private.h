@@ -1,7 +1,8 @@
-/* pt-train-settings-view-private.h — the view's fields, shared by its halves:
- * pt-train-settings-view.c (form ↔ settings, validation, persistence) and
+/* pt-train-settings-view-private.h — the view's fields, shared by its parts:
+ * pt-train-settings-view.c (form ↔ settings, validation, persistence),
  * pt-train-settings-view-rows.c (rows built in code: targets, devices,
- * resolutions, the estimate). */
+ * resolutions, the estimate) and pt-train-settings-view-actions.c (folder
+ * choosers, presets, reset). */
 #pragma once
 
 #include "pt-train-settings-view.h"
@@ -99,6 +100,10 @@ struct _PtTrainSettingsView
 
 /* pt-train-settings-view.c */
 void pt_train_settings_view_changed      (PtTrainSettingsView *self);
+void pt_train_settings_view_notify_model_dir (PtTrainSettingsView *self);
+
+/* pt-train-settings-view-actions.c */
+void pt_train_settings_view_class_init_actions (GtkWidgetClass *widget_class);
 
 /* pt-train-settings-view-rows.c */
 void pt_train_settings_view_build_rows   (PtTrainSettingsView *self);
