@@ -3,6 +3,8 @@
  * narrow width, the shortcuts window. */
 #include "config.h"
 
+#include <glib/gstdio.h>   /* g_unlink, g_rmdir */
+
 #include "pt-application.h"
 #include "pt-window.h"
 #include "pt-test-ui.h"
@@ -107,6 +109,50 @@ test_dataset_flows_to_train (void)
   g_assert_null (pt_train_settings_view_get_settings (view)->data_path);
 }
 
+/* The Playground shows an image it is given (dropped or opened), refuses a non-image. */
+static void
+test_playground_image (void)
+{
+  Fixture *f = &fixture;
+  PtPlaygroundPage *page = pt_window_get_playground_page (f->window);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 240);
+  g_autofree char *dir = g_dir_make_tmp ("pt-playground-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "cat.png", NULL);
+  g_autofree char *txt = g_build_filename (dir, "notes.txt", NULL);
+  g_autoptr(GFile) png_file = g_file_new_for_path (png);
+  g_autoptr(GFile) txt_file = g_file_new_for_path (txt);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  guchar *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  /* a gradient, so the screenshot shows where the picture is */
+  for (int y = 0; y < 240; y++)
+    for (int x = 0; x < 320; x++)
+      {
+        guchar *p = pixels + y * stride + x * 3;
+        p[0] = (guchar) (x * 255 / 319);
+        p[1] = (guchar) (y * 255 / 239);
+        p[2] = 160;
+      }
+  g_assert_true (gdk_pixbuf_save (pixbuf, png, "png", &error, NULL));
+  g_assert_true (g_file_set_contents (txt, "not an image", -1, NULL));
+
+  pt_window_show_page (f->window, "playground");
+  g_assert_false (pt_playground_page_set_image (page, txt_file, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (pt_playground_page_set_image (page, png_file, &error));
+  g_assert_no_error (error);
+  pt_test_spin (300);
+  path = pt_test_screenshot (GTK_WIDGET (f->window), "window-playground-image");
+  pt_playground_page_set_image (page, NULL, NULL);
+
+  g_unlink (png);
+  g_unlink (txt);
+  g_rmdir (dir);
+}
+
 /* The Train page folds its settings away on a narrow window. */
 static void
 test_train_narrow (void)
@@ -146,6 +192,43 @@ shortcuts_shown (gpointer data)
   return FALSE;
 }
 
+static gboolean
+chooser_shown (gpointer data)
+{
+  GtkWidget **out = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_mapped (w))
+        {
+          *out = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Ctrl+O: the Data page and its file chooser; cancelling changes nothing. */
+static void
+test_open_dataset (void)
+{
+  Fixture *f = &fixture;
+  GtkWidget *chooser = NULL;
+  g_autofree char *path = NULL;
+
+  pt_window_show_page (f->window, "runs");
+  press_accel (f, "<Control>o");
+  g_assert_cmpstr (pt_window_get_visible_page (f->window), ==, "data");
+  g_assert_true (pt_test_wait_until (chooser_shown, &chooser, 5000));
+  pt_test_spin (300);
+  path = pt_test_screenshot (chooser, "open-dataset-chooser");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  pt_test_spin (100);
+  g_assert_null (pt_data_page_get_dataset_path (pt_window_get_data_page (f->window)));
+}
+
 static void
 test_shortcuts_window (void)
 {
@@ -181,8 +264,10 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/window/pages", test_pages);
   g_test_add_func ("/ui/window/dataset-to-train", test_dataset_flows_to_train);
+  g_test_add_func ("/ui/window/playground-image", test_playground_image);
   g_test_add_func ("/ui/window/train-narrow", test_train_narrow);
   g_test_add_func ("/ui/window/shortcuts", test_shortcuts_window);
+  g_test_add_func ("/ui/window/open-dataset", test_open_dataset);
   fixture_setup (&fixture);
   status = g_test_run ();
   fixture_teardown (&fixture);
