@@ -111,6 +111,9 @@ guint       pt_dataset_add_draft_with_problem (PtDataset *dataset, PtRecordDraft
 /* A line or row that gave no record: stored empty, with its problem. */
 guint       pt_dataset_add_broken   (PtDataset *dataset, guint file, guint line,
                                      PtProblemKind kind, const char *format, ...) G_GNUC_PRINTF (5, 6);
+/* Appends a problem; an unusable kind marks the record (caller locks after loading). */
+void        pt_dataset_add_problem_locked (PtDataset *dataset, guint file, guint line, int record,
+                                           PtProblemKind kind, char *reason);
 /* A problem found while building (no locking). */
 void        pt_dataset_problem      (PtDataset *dataset, guint file, guint line, int record,
                                      PtProblemKind kind, const char *format, ...) G_GNUC_PRINTF (6, 7);
