@@ -142,11 +142,12 @@ pt_cpu_convert (PtBackend  *be,
 void
 pt_cpu_convert_2d (void       *dst,
                    PtDType     dst_dtype,
+                   int         ld_dst,
                    const void *src,
                    PtDType     src_dtype,
+                   int         ld_src,
                    int         rows,
                    int         cols,
-                   int         ld,
                    int         n_threads)
 {
   size_t ds = pt_dtype_size (dst_dtype), ss = pt_dtype_size (src_dtype);
@@ -155,6 +156,6 @@ pt_cpu_convert_2d (void       *dst,
     n_threads = 1;
 #pragma omp parallel for num_threads (n_threads) schedule (static)
   for (int r = 0; r < rows; r++)
-    pt_cpu_convert_range ((char *) dst + (size_t) r * cols * ds, dst_dtype,
-                   (const char *) src + (size_t) r * ld * ss, src_dtype, cols);
+    pt_cpu_convert_range ((char *) dst + (size_t) r * ld_dst * ds, dst_dtype,
+                          (const char *) src + (size_t) r * ld_src * ss, src_dtype, cols);
 }

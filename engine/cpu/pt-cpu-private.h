@@ -45,9 +45,10 @@ void pt_cpu_convert (PtBackend *be, void *dst, PtDType dst_dtype,
                      const void *src, PtDType src_dtype, size_t n);
 /* dst[0..n) = src[0..n), single-threaded */
 void pt_cpu_convert_range (void *dst, PtDType dst_dtype, const void *src, PtDType src_dtype, size_t n);
-/* dst (rows, cols) compact = src rows of `cols` elements, `ld` apart */
-void pt_cpu_convert_2d (void *dst, PtDType dst_dtype, const void *src, PtDType src_dtype,
-                        int rows, int cols, int ld, int n_threads);
+/* dst (rows, cols), rows ld_dst apart = src (rows, cols), rows ld_src apart */
+void pt_cpu_convert_2d (void *dst, PtDType dst_dtype, int ld_dst,
+                        const void *src, PtDType src_dtype, int ld_src,
+                        int rows, int cols, int n_threads);
 double pt_cpu_load (const void *src, PtDType dtype, size_t i);
 void   pt_cpu_store (void *dst, PtDType dtype, size_t i, double value);
 void   pt_cpu_scratch_free (PtCpuBackend *self);
