@@ -21,13 +21,16 @@ typedef struct {
   size_t    scratch_size[3];
 } PtCpuBackend;
 
-/* Threads for a loop over `work` elements: 1 below a size where waking the
- * team costs more than it saves. */
+/* Threads for a loop over `work` units (about one simple float operation
+ * each): 1 below ~30 µs of work, where waking the team costs as much as it
+ * saves (and, on a machine whose cores are all busy, far more: a thread
+ * spinning at a barrier can take the core from the one it waits for; run
+ * with OMP_WAIT_POLICY=passive there). */
 static inline int
 pt_cpu_threads (PtBackend *be,
                 size_t     work)
 {
-  return work < 16384 ? 1 : ((PtCpuBackend *) be)->n_threads;
+  return work < 65536 ? 1 : ((PtCpuBackend *) be)->n_threads;
 }
 
 static inline gboolean

@@ -30,7 +30,7 @@ const PtOpCase pt_op_cases[] = {
   { &pt_oc_convert, "i32-f32", { I32, F32, 301 } },
   { &pt_oc_convert, "i32-bf16", { I32, BF16, 301 } },
   { &pt_oc_convert, "bf16-f64", { BF16, F64, 301 } },
-  { &pt_oc_convert, "big", { F32, BF16, 40001 } },
+  { &pt_oc_convert, "big", { F32, BF16, 70001 } },
 
   /* gemm: { m, n, k, ta, tb, a, b, c, pad a, pad b, pad c, batch }, { alpha, beta } */
   { &pt_oc_gemm, "nn", { 7, 9, 13, 0, 0, ACT, ACT, ACT }, { 1, 0 } },
@@ -72,20 +72,20 @@ const PtOpCase pt_op_cases[] = {
   /* bias: { N, C } */
   { &pt_oc_bias, "odd", { 13, 37 } },
   { &pt_oc_bias, "wide", { 5, 600 } },
-  { &pt_oc_bias, "big", { 101, 331 } },
+  { &pt_oc_bias, "big", { 201, 331 } },
 
   /* layernorm: { N, C, dweight, dbias }, { eps } */
   { &pt_oc_layernorm, "odd", { 7, 37, 1, 1 }, { 1e-6 } },
   { &pt_oc_layernorm, "no-dweight", { 5, 19, 0, 1 }, { 1e-5 } },
   { &pt_oc_layernorm, "no-param-grads", { 3, 23, 0, 0 }, { 1e-6 } },
   { &pt_oc_layernorm, "wide", { 9, 300, 1, 1 }, { 1e-6 } },
-  { &pt_oc_layernorm, "big", { 67, 513, 1, 1 }, { 1e-6 } },
+  { &pt_oc_layernorm, "big", { 131, 513, 1, 1 }, { 1e-6 } },
 
   /* rmsnorm: { N, C, dweight }, { eps } */
   { &pt_oc_rmsnorm, "odd", { 7, 37, 1 }, { 1e-6 } },
   { &pt_oc_rmsnorm, "no-dweight", { 4, 29, 0 }, { 1e-6 } },
   { &pt_oc_rmsnorm, "wide", { 6, 300, 1 }, { 1e-6 } },
-  { &pt_oc_rmsnorm, "big", { 67, 513, 1 }, { 1e-6 } },
+  { &pt_oc_rmsnorm, "big", { 131, 513, 1 }, { 1e-6 } },
 
   /* rope: { B, T, H, D, per-row starts, pos0 }, { theta } */
   { &pt_oc_rope, "pos0", { 2, 5, 3, 8, 0, 1 }, { 10000 } },
@@ -107,17 +107,20 @@ const PtOpCase pt_op_cases[] = {
   /* embedding: { N, C, V, table kind }, { scale } */
   { &pt_oc_embedding, "acc-table", { 11, 13, 7, ACC }, { 3.5 } },
   { &pt_oc_embedding, "bf16-table", { 9, 17, 6, BF16 }, { 45.254833995939045 } },
-  { &pt_oc_embedding, "big", { 67, 300, 50, ACC }, { 1 } },
+  { &pt_oc_embedding, "big", { 250, 300, 50, ACC }, { 1 } },
 
   /* gather: { N, C, M }; scatter: { N, C, M, accumulate } */
   { &pt_oc_gather, "odd", { 9, 13, 15 } },
   { &pt_oc_gather, "wide", { 20, 700, 33 } },
+  { &pt_oc_gather, "big", { 50, 1500, 60 } },
   { &pt_oc_scatter, "assign", { 11, 7, 9, 0 } },
   { &pt_oc_scatter, "accumulate", { 6, 300, 17, 1 } },
+  { &pt_oc_scatter, "big", { 40, 1300, 70, 1 } },
 
   /* im2col: { B, Cin, H, W, P } */
   { &pt_oc_im2col, "siglip-like", { 2, 3, 28, 28, 14 } },
   { &pt_oc_im2col, "ragged", { 1, 2, 11, 13, 3 } },
+  { &pt_oc_im2col, "big", { 2, 3, 112, 112, 14 } },
 
   /* cross_entropy: { M, V, in place }, { grad_scale, logit range } */
   { &pt_oc_cross_entropy, "odd", { 7, 33 }, { 0.25 } },
@@ -127,7 +130,7 @@ const PtOpCase pt_op_cases[] = {
 
   /* argmax: { M, V } */
   { &pt_oc_argmax, "ties-nan", { 5, 37 } },
-  { &pt_oc_argmax, "big", { 4, 5003 } },
+  { &pt_oc_argmax, "big", { 16, 5003 } },
 
   /* sum_squares: { n, kind } */
   { &pt_oc_sum_squares, "act", { 1001, ACT } },
@@ -144,6 +147,7 @@ const PtOpCase pt_op_cases[] = {
   { &pt_oc_nf4, "f32", { 64 * 5 + 37, F32 } },
   { &pt_oc_nf4, "bf16", { 64 * 3, BF16 } },
   { &pt_oc_nf4, "act-odd", { 129, ACT } },
+  { &pt_oc_nf4, "big", { 64 * 1500 + 3, F32 } },
 
   { NULL }
 };
