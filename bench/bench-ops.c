@@ -12,14 +12,14 @@
 
 #include <math.h>           /* sqrt */
 #include <stdarg.h>         /* va_list */
-#include <stdio.h>
-#include <string.h>
+#include <stdio.h>          /* printf */
+#include <string.h>         /* strstr */
 #include <time.h>           /* clock_gettime */
 
-#include "pt-backend.h"
-#include "pt-rng.h"
+#include "pt-backend.h"     /* the op table */
+#include "pt-rng.h"         /* input values */
 #if HAVE_CUDA && defined(PT_WITH_CUDA)
-#include "pt-cuda.h"
+#include "pt-cuda.h"        /* pt_cuda_register */
 #endif
 
 typedef struct {

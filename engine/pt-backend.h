@@ -144,8 +144,9 @@ typedef struct {
 
   /* ---- rotary embedding (half-split, NeoX style), in place ---------------
    * x (B, T, H, D) act. Row b, token t has position pos_start[b] + t
-   * (pos_start NULL: pos0 + t). inv_freq_j = theta^(-2j/D); angles in fp32.
-   * inverse rotates by the negative angle (the backward of the forward). */
+   * (pos_start NULL: pos0 + t). inv_freq_j = theta^(-2j/D); angles in fp32
+   * (as HF; in f64 on an F64 backend). inverse rotates by the negative angle
+   * (the backward of the forward). */
   void (*rope) (PtBackend *be, void *x, int B, int T, int H, int D,
                 const int32_t *pos_start, int pos0, double theta, gboolean inverse);
 

@@ -5,7 +5,7 @@
  * even (F64 → BF16/F16 through F32, as c10 does); float → I32 truncates
  * toward zero, saturating at the I32 range, NaN → 0 (torch leaves these
  * undefined; we pick the safe answer); I32 → float rounds to nearest.
- * U8 is not a float dtype: converting from or to it is not supported here.
+ * U8 (bytes, not numbers) converts like I32, saturating at [0, 255].
  */
 #include "config.h"
 
@@ -57,7 +57,7 @@ pt_cpu_store (void    *dst,
     case PT_DTYPE_F64: ((double *) dst)[i] = value; break;
     case PT_DTYPE_BF16: ((uint16_t *) dst)[i] = pt_f32_to_bf16 ((float) value); break;
     case PT_DTYPE_F16: ((uint16_t *) dst)[i] = pt_f32_to_f16 ((float) value); break;
-    case PT_DTYPE_U8: ((uint8_t *) dst)[i] = (uint8_t) CLAMP (value, 0, 255); break;
+    case PT_DTYPE_U8: ((uint8_t *) dst)[i] = isnan (value) ? 0 : (uint8_t) CLAMP (value, 0, 255); break;
     case PT_DTYPE_I32: ((int32_t *) dst)[i] = saturate_i32 (value); break;
     case PT_N_DTYPES:
     default: break;

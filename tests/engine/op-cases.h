@@ -13,9 +13,9 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib.h>           /* gboolean, GString */
 
-#include "pt-backend.h"
+#include "pt-backend.h"     /* PtBackend, PtAttnMask */
 #include "pt-rng.h"        /* PtRng */
 
 G_BEGIN_DECLS

@@ -11,13 +11,14 @@
  */
 #include "config.h"
 
-#include <math.h>
+#include <math.h>           /* isnan, nextafterf, fabs */
+#include <string.h>         /* memcpy */
 
-#include "pt-backend.h"
+#include "pt-backend.h"     /* pt_cpu_backend_new */
 #include "pt-half.h"        /* pt_f32_to_bf16 … (bit-pattern checks) */
 #include "pt-json.h"        /* pt_json_load_file */
-#include "pt-nf4.h"
-#include "op-cases.h"
+#include "pt-nf4.h"         /* the host quantiser under test */
+#include "op-cases.h"       /* the op case table and its checks */
 
 static PtBackend *cpu_f64, *cpu_f32, *cpu_f32_1, *cpu_f32_3;
 

@@ -6,11 +6,11 @@
  * Usage: test-cuda-ops [FILTER]   (runs the cases whose "family/name" contains FILTER) */
 #include "config.h"
 
-#include <stdio.h>
+#include <stdio.h>          /* printf */
 
-#include "pt-backend.h"
-#include "pt-cuda.h"
-#include "op-cases.h"
+#include "pt-backend.h"     /* pt_backend_new, pt_cpu_backend_new */
+#include "pt-cuda.h"        /* pt_cuda_device_count, pt_cuda_register */
+#include "op-cases.h"       /* pt_op_cases_compare */
 
 int
 main (int   argc,
