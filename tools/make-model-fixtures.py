@@ -24,6 +24,7 @@ OUTDIR/<config>/ (default tests/fixtures/model/):
      train_*  init.<key> (LoRA), losses (10), grad_norms (10), lrs (10): 10 AdamW steps
      gen_*    input_ids, attention_mask, pixel_values, output_ids (greedy, 8 new tokens,
               padded with -1 after the row's end), init.<key> when run with an adapter
+  adapter/                         gen_lora_batched's adapter, PEFT save_pretrained
 
 Everything is deterministic (fixed seeds, CPU float32).
 """
@@ -390,6 +391,16 @@ def make(outdir, cname, spec, seed):
     pm = lora_model(base_state, cfg, SEED_TARGETS, 4, 8, False, gen, random_b=True)
     init = {"init." + peft_key(n): p.detach().clone() for n, p in trainables(pm)}
     generate_case(d, "gen_lora_batched", pm, examples, pixels, left_pad=True, init=init)
+    # the same adapter as PEFT saves it (adapter_config.json + adapter_model.safetensors)
+    adir = os.path.join(d, "adapter")
+    pm.save_pretrained(adir)
+    # deterministic: target_modules is a set (its order follows the string hash), no model card
+    os.remove(os.path.join(adir, "README.md"))
+    with open(os.path.join(adir, "adapter_config.json")) as f:
+        ac = json.load(f)
+    ac["target_modules"] = sorted(ac["target_modules"])
+    with open(os.path.join(adir, "adapter_config.json"), "w") as f:
+        json.dump(ac, f, indent=2, sort_keys=True)
 
 
 def main():

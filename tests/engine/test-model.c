@@ -7,12 +7,14 @@
 #include "config.h"
 
 #include <math.h>            /* fabs */
+#include <stdlib.h>          /* atoi */
 #include <string.h>          /* memcmp */
 
 #include "model-fixture.h"
 #include "pt-error.h"
 #include "pt-generate.h"
 #include "pt-model.h"
+#include "pt-model-private.h"   /* logits_rows, to force several chunks */
 #include "pt-optim.h"
 
 static const char *const configs[] = { "mqa", "gqa" };
@@ -41,8 +43,10 @@ rel (double got, double ref)
 static void
 test_case (gconstpointer data)
 {
-  g_auto(GStrv) parts = g_strsplit (data, "/", 2);
+  g_auto(GStrv) hash = g_strsplit (data, "#", 2);       /* "cfg/case" or "cfg/case#rows" */
+  g_auto(GStrv) parts = g_strsplit (hash[0], "/", 2);
   const char *cfg = parts[0], *name = parts[1];
+  int chunk_rows = hash[1] != NULL ? atoi (hash[1]) : 0;
   g_autoptr(PtBackend) be = cpu ();
   g_autoptr(PtModelConfig) config = fx_config (cfg);
   g_autoptr(PtBatch) batch = fx_batch (cfg);
@@ -64,6 +68,8 @@ test_case (gconstpointer data)
   g_assert_no_error (error);
   fx_load_base (model, cfg);
   fx_load_init (model, st);
+  if (chunk_rows > 0)
+    model->logits_rows = chunk_rows;   /* the labelled rows in several chunks */
 
   pt_model_zero_grads (model);
   g_assert_true (pt_model_forward_backward (model, batch, 1.0 / M, &res, &error));
@@ -305,6 +311,57 @@ test_generate (gconstpointer data)
   gen_case_clear (&g);
 }
 
+/* ---- PEFT adapter folders ------------------------------------------------------------------ */
+
+static void
+test_adapter (gconstpointer data)
+{
+  const char *cfg = data;
+  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtModelConfig) config = fx_config (cfg);
+  g_autoptr(PtSafetensors) st = fx_case (cfg, "gen_lora_batched");
+  g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
+  g_autoptr(PtModel) model = NULL, wrong = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = fx_path (cfg, "adapter");
+  GenCase g = { 0 };
+
+  gen_case_load (&g, st);
+  s->lora_rank = 4;
+  s->lora_alpha = 8;
+  model = pt_model_new (be, config, s, g.B, g.T, FALSE, &error);
+  g_assert_no_error (error);
+  fx_load_base (model, cfg);
+  g_assert_true (pt_model_load_adapter (model, dir, &error));
+  g_assert_no_error (error);
+  /* every LoRA tensor is the one PEFT saved */
+  for (guint i = 0; i < pt_model_n_tensors (model); i++)
+    {
+      const char *name = pt_model_tensor_name (model, i, NULL, NULL);
+      g_autofree char *key = g_strconcat ("init.", name, NULL);
+      size_t n = 0;
+      g_autofree float *ref = NULL, *got = NULL;
+
+      if (strstr (name, ".lora_") == NULL)
+        continue;
+      ref = fx_tensor (st, key, &n);
+      g_assert_nonnull (ref);
+      got = g_new (float, n);
+      g_assert_true (pt_model_get_tensor (model, name, got, n, &error));
+      g_assert_true (memcmp (got, ref, n * sizeof (float)) == 0);
+    }
+  gen_check (model, &g, 0, g.B, -1, -1, config->image_size);
+
+  /* another rank: refused, with the reason */
+  s->lora_rank = 8;
+  wrong = pt_model_new (be, config, s, g.B, g.T, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_false (pt_model_load_adapter (wrong, dir, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  gen_case_clear (&g);
+}
+
 /* ---- errors ------------------------------------------------------------------------------------ */
 
 static void
@@ -385,6 +442,10 @@ main (int argc, char **argv)
           g_free (path);
         }
     }
+  g_test_add_data_func ("/engine/model/hf/mqa/full_all/chunked", "mqa/full_all#3", test_case);
+  g_test_add_data_func ("/engine/model/hf/gqa/lora_all_rs/chunked", "gqa/lora_all_rs#4", test_case);
+  g_test_add_data_func ("/engine/model/adapter/mqa", "mqa", test_adapter);
+  g_test_add_data_func ("/engine/model/adapter/gqa", "gqa", test_adapter);
   g_test_add_func ("/engine/model/bad-batch", test_bad_batch);
   rc = g_test_run ();
   print_worst ();
