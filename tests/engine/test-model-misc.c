@@ -409,6 +409,18 @@ test_bad_settings (void)
   g_assert_false (pt_model_set_tensor (m, "no.such.tensor", junk, 2, shape, &error));
   g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+  /* another model's folder */
+  {
+    g_autofree char *other = fx_path ("gqa", NULL);
+    g_assert_false (pt_model_load_base (m, other, &error));
+    g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+    g_assert_false (pt_model_load_adapter (m, other, &error));
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+  }
   /* older PEFT layouts find the same tensor */
   {
     int64_t ashape[2] = { 8, config->t_hidden };
