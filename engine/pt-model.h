@@ -24,6 +24,18 @@
  * keeps no activations it does not need; logits are computed only at
  * labelled positions, a chunk of rows at a time (never B×T×V).
  *
+ * Typical use (the trainer):
+ *   pt_model_estimate_memory (config, settings, B, T, …)    before anything is allocated
+ *   model = pt_model_new (be, config, settings, B, T, TRUE, &error);
+ *   pt_model_load_base (model, settings->model_dir, &error);
+ *   [pt_model_load_adapter (model, settings->adapter_dir, &error);]
+ *   opt = pt_optimizer_new (model, settings, total_steps, &error);     (pt-optim.h)
+ *   per optimiser step: pt_model_zero_grads; for each micro-batch
+ *     pt_model_forward_backward (model, batch, 1.0 / tokens_in_step, &res, &error);
+ *   then pt_optimizer_step (opt, &info, &error).
+ *   evaluation: pt_model_forward_loss; pt_generate_greedy (pt-generate.h).
+ *   export: pt_model_get_tensor (LoRA tensors by PEFT key), pt_model_merged_weight.
+ *
  * Tensor names: canonical checkpoint names (the legacy layout
  * save_pretrained writes, spec §4) for base weights, PEFT adapter keys
  * ("base_model.model.model.language_model.layers.0.self_attn.q_proj.lora_A.weight",
