@@ -471,6 +471,8 @@ pt_peft_config_validate (const PtPeftConfig *c,
             g_array_index (c->rank_pattern, PtPeftPattern, i).key);
   if (!(c->lora_dropout >= 0 && c->lora_dropout < 1))
     FAIL (PT_ERROR_INVALID_INPUT, "lora_dropout must be in [0, 1) (got %g)", c->lora_dropout);
+  if (c->layers_pattern != NULL && c->layers_pattern[0] != NULL && c->layers_to_transform == NULL)
+    FAIL (PT_ERROR_INVALID_INPUT, "layers_pattern is set without layers_to_transform");
   if (c->target_modules == NULL && c->target_modules_regex == NULL)
     FAIL (PT_ERROR_INVALID_INPUT, "target_modules is not set");
   return TRUE;
