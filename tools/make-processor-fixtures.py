@@ -208,8 +208,9 @@ def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def bombs():
-    """Header-only files claiming 20000×20000 pixels (400 megapixels)."""
+def bombs(small_jpeg, small_tiff, small_webp):
+    """Files whose headers claim 20000×20000 pixels (400 megapixels; WebP: 16384×16384,
+    its maximum) with hardly any data behind them."""
     n = 20000
     png = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", n, n, 8, 2, 0, 0, 0))
            + png_chunk(b"IDAT", zlib.compress(b"\0" * 64)))
@@ -217,11 +218,28 @@ def bombs():
         struct.pack("<HH", n, n) + b"\x00\x02\x02\x44\x01\x00;"
     bmp_info = struct.pack("<IiiHHIIiiII", 40, n, n, 1, 24, 0, 0, 2835, 2835, 0, 0)
     bmp = b"BM" + struct.pack("<IHHI", 54 + 64, 0, 0, 54) + bmp_info + b"\0" * 64
-    # baseline JPEG: SOI, DQT, SOF0 20000×20000×3, then the stream ends
-    dqt = b"\xff\xdb" + struct.pack(">H", 67) + b"\x00" + bytes([1] * 64)
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, n, n, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
-    jpg = b"\xff\xd8" + dqt + sof + b"\xff\xd9"
-    return {"bomb.png": png, "bomb.gif": gif, "bomb.bmp": bmp, "bomb.jpg": jpg}
+    # a real JPEG with its SOF0 size patched, cut a little after the start of scan
+    jpg = bytearray(small_jpeg)
+    sof = jpg.index(b"\xff\xc0")
+    jpg[sof + 5:sof + 9] = struct.pack(">HH", n, n)
+    jpg = bytes(jpg[:jpg.index(b"\xff\xda") + 40])
+    # TIFF (little-endian, as Pillow writes it): ImageWidth / ImageLength patched
+    tif = bytearray(small_tiff)
+    ifd = struct.unpack_from("<I", tif, 4)[0]
+    for i in range(struct.unpack_from("<H", tif, ifd)[0]):
+        e = ifd + 2 + 12 * i
+        tag, typ = struct.unpack_from("<HH", tif, e)
+        if tag in (256, 257):
+            struct.pack_into("<HHII", tif, e, tag, 4, 1, n)
+    # lossless WebP: the VP8L header holds 14-bit width − 1 and height − 1
+    webp = bytearray(small_webp)
+    vp8l = webp.index(b"VP8L") + 8
+    assert webp[vp8l] == 0x2f
+    bits = struct.unpack_from("<I", webp, vp8l + 1)[0]
+    bits = (bits & ~((1 << 28) - 1)) | (16383 << 14) | 16383
+    struct.pack_into("<I", webp, vp8l + 1, bits)
+    return {"bomb.png": png, "bomb.gif": gif, "bomb.bmp": bmp, "bomb.jpg": jpg,
+            "bomb.tif": bytes(tif), "bomb.webp": bytes(webp)}
 
 
 def exif_orientation(value):
@@ -272,7 +290,7 @@ def image_fixtures():
     cases = [
         ("noise-7x5.png", 3, 2), ("noise-7x5.png", 7, 5), ("noise-7x5.png", 14, 10),
         ("noise-7x5.png", 7, 2), ("noise-7x5.png", 3, 5), ("noise-13x11.png", 5, 7),
-        ("noise-13x11.png", 29, 31), ("noise-13x11.png", 12, 10), ("noise-1x9.png", 4, 4),
+        ("noise-13x11.png", 29, 31), ("noise-13x11.png", 12, 10), ("noise-13x11.png", 12, 3), ("noise-1x9.png", 4, 4),
         ("noise-1x9.png", 1, 3), ("noise-9x1.png", 2, 6), ("noise-9x1.png", 17, 1),
         ("noise-200x3.png", 5, 17), ("noise-3x200.png", 31, 2), ("noise-3x200.png", 1, 1),
         ("noise-97x61.png", 2, 2), ("noise-97x61.png", 1, 1), ("noise-97x61.png", 14, 14),
@@ -317,6 +335,7 @@ def image_fixtures():
     smooth.save(os.path.join(IMG, "orient3.jpg"), quality=90, exif=exif_orientation(3))
     smooth.convert("L").save(os.path.join(IMG, "gray.jpg"), quality=90)
     smooth.save(os.path.join(IMG, "photo-420.jpg"), quality=75, subsampling=2)
+    smooth.save(os.path.join(IMG, "progressive.jpg"), quality=85, progressive=True)
     frames = [base.quantize(colors=32), rng_image(rng, 16, 12).quantize(colors=32)]
     frames[0].save(os.path.join(IMG, "anim.gif"), save_all=True, append_images=frames[1:],
                    duration=100, loop=0)
@@ -326,18 +345,24 @@ def image_fixtures():
     base.save(os.path.join(IMG, "rgb.tif"))
     decode_cases = ["rgba.png", "gray-alpha.png", "gray.png", "palette.png", "palette-trns.png",
                     "rgb16.png", "gray16.png", "photo.jpg", "orient6.jpg", "orient3.jpg", "gray.jpg",
-                    "photo-420.jpg", "anim.gif", "rgb24.bmp", "lossless.webp", "lossy.webp",
+                    "photo-420.jpg", "progressive.jpg", "anim.gif", "rgb24.bmp", "lossless.webp", "lossy.webp",
                     "rgb.tif"]
     for name in decode_cases:
         path = os.path.join(IMG, name)
         ref = pil_reference(path)
         im = ImageOps.exif_transpose(Image.open(path))
+        if name == "gray16.png":
+            # Pillow's I;16 → RGB clips to 255; PaliTune keeps the high byte
+            entry_high = np.repeat((np.asarray(Image.open(path)) >> 8)[:, :, None], 3, -1)
         entry = {"file": name, "pil_mode": Image.open(path).mode, "width": ref.shape[1],
                  "height": ref.shape[0], "rgb": b64(ref),
                  "rgb_white": b64(np.asarray(old_convert_to_rgb(im)))}
+        if name == "gray16.png":
+            entry["rgb_high_byte"] = b64(entry_high)
         manifest["decode"].append(entry)
 
-    for name, data in bombs().items():
+    read = lambda name: open(os.path.join(IMG, name), "rb").read()
+    for name, data in bombs(read("photo.jpg"), read("rgb.tif"), read("lossless.webp")).items():
         open(os.path.join(IMG, name), "wb").write(data)
 
     # --- SiglipImageProcessor end to end, and the uint8 → float map ---
