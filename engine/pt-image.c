@@ -178,6 +178,52 @@ is_complete (const char *format, const guint8 *d, gsize n)
   return TRUE;                           /* GIF and TIFF decoders refuse truncation */
 }
 
+/* ---- GIF transparency: GdkPixbuf gives transparent pixels of the first
+ * frame (and any part of the screen the frame leaves uncovered) as
+ * (0, 0, 0, 0); PIL's convert("RGB") gives the palette colour of the
+ * transparent index (else of the background index). Returns that colour. */
+static gboolean
+gif_hidden_colour (const guint8 *d, gsize n, guint8 rgb[3])
+{
+  const guint8 *gct = NULL, *table;
+  int transparent = -1, background = d[11], index;
+  gsize p = 13;
+
+  if (n < 13)
+    return FALSE;
+  if (d[10] & 0x80)
+    {
+      gct = d + 13;
+      p += (gsize) 3 << ((d[10] & 7) + 1);
+    }
+  while (p < n)
+    {
+      if (d[p] == 0x21 && p + 2 < n)              /* extension */
+        {
+          if (d[p + 1] == 0xf9 && p + 7 < n && d[p + 2] == 4 && (d[p + 3] & 1))
+            transparent = d[p + 6];
+          p += 2;
+          while (p < n && d[p] != 0)               /* sub-blocks */
+            p += d[p] + 1;
+          p++;
+        }
+      else if (d[p] == 0x2c && p + 10 <= n)       /* the first image */
+        {
+          table = gct;
+          if (d[p + 9] & 0x80)
+            table = d + p + 10;
+          index = transparent >= 0 ? transparent : background;
+          if (table == NULL || (gsize) (table - d) + 3 * index + 3 > n)
+            return FALSE;
+          memcpy (rgb, table + 3 * index, 3);
+          return TRUE;
+        }
+      else
+        return FALSE;
+    }
+  return FALSE;
+}
+
 typedef struct {
   guint64  max_pixels;
   int      max_side;      /* > 0: decode smaller where the decoder can (thumbnails) */
@@ -212,9 +258,10 @@ size_prepared_cb (GdkPixbufLoader *loader,
     }
 }
 
-/* (H, W, 3) from a pixbuf, with PIL's alpha handling. */
+/* (H, W, 3) from a pixbuf, with PIL's alpha handling; hidden (if not NULL)
+ * is the colour PIL shows where alpha is 0. */
 static PtImage *
-image_from_pixbuf (GdkPixbuf *pixbuf, PtImageAlpha alpha)
+image_from_pixbuf (GdkPixbuf *pixbuf, PtImageAlpha alpha, const guint8 *hidden)
 {
   int w = gdk_pixbuf_get_width (pixbuf);
   int h = gdk_pixbuf_get_height (pixbuf);
@@ -241,6 +288,8 @@ image_from_pixbuf (GdkPixbuf *pixbuf, PtImageAlpha alpha)
                   d[c] = a == 0 ? 255 : (uint8_t) (((t >> 8) + t) >> 8 >> 7);
                 }
             }
+          else if (a == 0 && hidden != NULL)
+            memcpy (d, hidden, 3);
           else
             {
               d[0] = s[0];
@@ -331,7 +380,11 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
       if (oriented != NULL)
         pixbuf = oriented;
     }
-  return image_from_pixbuf (pixbuf, options->alpha);
+  {
+    guint8 hidden[3];
+    gboolean is_gif = g_str_equal (format, "gif") && gif_hidden_colour (data, size, hidden);
+    return image_from_pixbuf (pixbuf, options->alpha, is_gif ? hidden : NULL);
+  }
 }
 
 PtImage *

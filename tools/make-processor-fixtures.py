@@ -339,13 +339,14 @@ def image_fixtures():
     frames = [base.quantize(colors=32), rng_image(rng, 16, 12).quantize(colors=32)]
     frames[0].save(os.path.join(IMG, "anim.gif"), save_all=True, append_images=frames[1:],
                    duration=100, loop=0)
+    base.quantize(colors=16).save(os.path.join(IMG, "gif-trns.gif"), transparency=3)
     base.save(os.path.join(IMG, "rgb24.bmp"))
     smooth.save(os.path.join(IMG, "lossless.webp"), lossless=True)
     smooth.save(os.path.join(IMG, "lossy.webp"), quality=80)
     base.save(os.path.join(IMG, "rgb.tif"))
     decode_cases = ["rgba.png", "gray-alpha.png", "gray.png", "palette.png", "palette-trns.png",
                     "rgb16.png", "gray16.png", "photo.jpg", "orient6.jpg", "orient3.jpg", "gray.jpg",
-                    "photo-420.jpg", "progressive.jpg", "anim.gif", "rgb24.bmp", "lossless.webp", "lossy.webp",
+                    "photo-420.jpg", "progressive.jpg", "anim.gif", "gif-trns.gif", "rgb24.bmp", "lossless.webp", "lossy.webp",
                     "rgb.tif"]
     for name in decode_cases:
         path = os.path.join(IMG, name)
