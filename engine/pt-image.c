@@ -164,6 +164,38 @@ webp_complete (const guint8 *d, gsize n)
   return (guint64) le32 (d + 4) + 8 <= n;
 }
 
+/* GdkPixbuf's BMP decoder takes the header size, the pixel data offset and
+ * the width on trust and allocates from them (up to 4 GiB) before it reports
+ * the image size: check them first. The size goes to *width × *height. */
+static gboolean
+bmp_header_ok (const guint8 *d, gsize n, gint64 *width, gint64 *height)
+{
+  static const guint32 sizes[] = { 12, 16, 40, 52, 56, 64, 108, 124 };
+  guint32 header, offset;
+  gboolean known = FALSE;
+
+  if (n < 26)
+    return FALSE;
+  offset = le32 (d + 10);
+  header = le32 (d + 14);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    known |= header == sizes[i];
+  if (!known || n < 14 + (gsize) header || offset < 14 + header || offset > n)
+    return FALSE;
+  if (header == 12)
+    {
+      *width = d[18] | d[19] << 8;
+      *height = d[20] | d[21] << 8;
+    }
+  else
+    {
+      *width = (gint32) le32 (d + 18);
+      *height = (gint32) le32 (d + 22);
+    }
+  *height = ABS (*height);
+  return *width > 0 && *height > 0;
+}
+
 static gboolean
 is_complete (const char *format, const guint8 *d, gsize n)
 {
@@ -301,6 +333,8 @@ image_from_pixbuf (GdkPixbuf *pixbuf, PtImageAlpha alpha, const guint8 *hidden)
   return im;
 }
 
+#define TOO_BIG "The image %s is %d × %d pixels, more than the limit of %" G_GUINT64_FORMAT " pixels"
+
 static PtImage *
 decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *options,
         int max_side, GError **error)
@@ -332,6 +366,22 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
                    name);
       return NULL;
     }
+  if (g_str_equal (format, "bmp"))
+    {
+      gint64 w, h;
+      if (!bmp_header_ok (data, size, &w, &h))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "Cannot decode the image %s: its BMP header is not valid", name);
+          return NULL;
+        }
+      if ((guint64) w * (guint64) h > check.max_pixels)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED, TOO_BIG, name, (int) w, (int) h,
+                       check.max_pixels);
+          return NULL;
+        }
+    }
   loader = gdk_pixbuf_loader_new_with_type (format, &local);
   if (loader == NULL)
     {
@@ -346,9 +396,8 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
   ok = gdk_pixbuf_loader_close (loader, ok ? &local : NULL) && ok;
   if (check.too_big)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                   "The image %s is %d × %d pixels, more than the limit of %" G_GUINT64_FORMAT
-                   " pixels", name, check.width, check.height, check.max_pixels);
+      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED, TOO_BIG, name, check.width,
+                   check.height, check.max_pixels);
       return NULL;
     }
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
