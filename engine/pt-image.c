@@ -256,6 +256,79 @@ gif_hidden_colour (const guint8 *d, gsize n, guint8 rgb[3])
   return FALSE;
 }
 
+/* ---- EXIF orientation: GdkPixbuf reads it from JPEG and TIFF; PIL's
+ * exif_transpose also from PNG eXIf and WebP EXIF chunks, so read those. */
+
+/* Tag 0x0112 of IFD0 in a TIFF-structured EXIF blob; 0 if none. */
+static int
+exif_orientation (const guint8 *p, gsize n)
+{
+  gboolean le;
+  guint32 ifd;
+  guint count;
+
+  if (n >= 6 && memcmp (p, "Exif\0\0", 6) == 0)
+    {
+      p += 6;
+      n -= 6;
+    }
+  if (n < 8 || !(memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0))
+    return 0;
+  le = p[0] == 'I';
+#define U16(q) (le ? (guint) (q)[0] | (guint) (q)[1] << 8 : (guint) (q)[1] | (guint) (q)[0] << 8)
+  ifd = le ? le32 (p + 4) : be32 (p + 4);
+  if (ifd > n - 2 || n < 2)
+    return 0;
+  count = U16 (p + ifd);
+  for (guint i = 0; i < count; i++)
+    {
+      const guint8 *e = p + ifd + 2 + 12 * i;
+      if ((gsize) (e - p) + 12 > n)
+        return 0;
+      if (U16 (e) == 0x0112 && U16 (e + 2) == 3)
+        {
+          guint v = U16 (e + 8);
+          return v >= 1 && v <= 8 ? (int) v : 0;
+        }
+    }
+#undef U16
+  return 0;
+}
+
+static int
+png_orientation (const guint8 *d, gsize n)
+{
+  gsize p = 8;
+
+  while (p + 12 <= n)
+    {
+      guint32 len = be32 (d + p);
+      if (len > n - p - 12)
+        return 0;
+      if (memcmp (d + p + 4, "eXIf", 4) == 0)
+        return exif_orientation (d + p + 8, len);
+      p += 12 + len;
+    }
+  return 0;
+}
+
+static int
+webp_orientation (const guint8 *d, gsize n)
+{
+  gsize p = 12;
+
+  while (p + 8 <= n)
+    {
+      guint32 len = le32 (d + p + 4);
+      if (len > n - p - 8)
+        return 0;
+      if (memcmp (d + p, "EXIF", 4) == 0)
+        return exif_orientation (d + p + 8, len);
+      p += 8 + len + (len & 1);
+    }
+  return 0;
+}
+
 typedef struct {
   guint64  max_pixels;
   int      max_side;      /* > 0: decode smaller where the decoder can (thumbnails) */
@@ -425,6 +498,13 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
     }
   if (!options->ignore_orientation)
     {
+      int o = g_str_equal (format, "png") ? png_orientation (data, size)
+              : g_str_equal (format, "webp") ? webp_orientation (data, size) : 0;
+      if (o > 1 && gdk_pixbuf_get_option (pixbuf, "orientation") == NULL)
+        {
+          char value[2] = { (char) ('0' + o), 0 };
+          gdk_pixbuf_set_option (pixbuf, "orientation", value);
+        }
       oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
       if (oriented != NULL)
         pixbuf = oriented;
