@@ -210,50 +210,80 @@ is_complete (const char *format, const guint8 *d, gsize n)
   return TRUE;                           /* GIF and TIFF decoders refuse truncation */
 }
 
-/* ---- GIF transparency: GdkPixbuf gives transparent pixels of the first
- * frame (and any part of the screen the frame leaves uncovered) as
- * (0, 0, 0, 0); PIL's convert("RGB") gives the palette colour of the
- * transparent index (else of the background index). Returns that colour. */
+/* ---- GIF: GdkPixbuf gives transparent pixels of the first frame (and any
+ * part of the screen it leaves uncovered) as (0, 0, 0, 0); PIL's
+ * convert("RGB") gives the palette colour of the transparent index (else of
+ * the background index): *hidden gets that colour. And a frame of width or
+ * height 0 makes GdkPixbuf's decoder fail an assertion: refuse it first.
+ * FALSE for such a frame; anything else is left to the decoder. */
+
 static gboolean
-gif_hidden_colour (const guint8 *d, gsize n, guint8 rgb[3])
+gif_skip_blocks (const guint8 *d, gsize n, gsize *p)
 {
-  const guint8 *gct = NULL, *table;
-  int transparent = -1, background = d[11], index;
+  while (*p < n && d[*p] != 0)
+    *p += d[*p] + 1;
+  *p += 1;
+  return *p <= n;
+}
+
+static gboolean
+gif_check (const guint8 *d, gsize n, guint8 hidden[3], gboolean *has_hidden)
+{
+  const guint8 *gct = NULL;
+  int transparent = -1;
+  gboolean first = TRUE;
   gsize p = 13;
 
+  *has_hidden = FALSE;
   if (n < 13)
-    return FALSE;
+    return TRUE;
   if (d[10] & 0x80)
     {
       gct = d + 13;
       p += (gsize) 3 << ((d[10] & 7) + 1);
     }
-  while (p < n)
+  while (p < n && d[p] != 0x3b)
     {
-      if (d[p] == 0x21 && p + 2 < n)              /* extension */
+      if (d[p] == 0x21 && p + 1 < n)                       /* extension */
         {
-          if (d[p + 1] == 0xf9 && p + 7 < n && d[p + 2] == 4 && (d[p + 3] & 1))
+          if (first && d[p + 1] == 0xf9 && p + 7 < n && d[p + 2] == 4 && (d[p + 3] & 1))
             transparent = d[p + 6];
           p += 2;
-          while (p < n && d[p] != 0)               /* sub-blocks */
-            p += d[p] + 1;
-          p++;
+          if (!gif_skip_blocks (d, n, &p))
+            return TRUE;
         }
-      else if (d[p] == 0x2c && p + 10 <= n)       /* the first image */
+      else if (d[p] == 0x2c && p + 10 <= n)                /* an image */
         {
-          table = gct;
-          if (d[p + 9] & 0x80)
-            table = d + p + 10;
-          index = transparent >= 0 ? transparent : background;
-          if (table == NULL || (gsize) (table - d) + 3 * index + 3 > n)
+          const guint8 *table = gct;
+          guint w = d[p + 5] | d[p + 6] << 8, h = d[p + 7] | d[p + 8] << 8;
+          guint8 flags = d[p + 9];
+
+          if (w == 0 || h == 0)
             return FALSE;
-          memcpy (rgb, table + 3 * index, 3);
-          return TRUE;
+          p += 10;
+          if (flags & 0x80)
+            {
+              table = d + p;
+              p += (gsize) 3 << ((flags & 7) + 1);
+            }
+          if (first)
+            {
+              int index = transparent >= 0 ? transparent : d[11];
+              if (table != NULL && (gsize) (table - d) + 3 * index + 3 <= n)
+                {
+                  memcpy (hidden, table + 3 * index, 3);
+                  *has_hidden = TRUE;
+                }
+              first = FALSE;
+            }
+          p += 1;                                          /* LZW code size */
+          if (!gif_skip_blocks (d, n, &p))
+            return TRUE;
         }
       else
-        return FALSE;
+        return TRUE;
     }
-  return FALSE;
+  return TRUE;
 }
 
 /* ---- EXIF orientation: GdkPixbuf reads it from JPEG and TIFF; PIL's
@@ -335,6 +365,7 @@ typedef struct {
   int      width;
   int      height;
   gboolean too_big;
+  gboolean empty;
 } SizeCheck;
 
 static void
@@ -350,7 +381,8 @@ size_prepared_cb (GdkPixbufLoader *loader,
   if (width <= 0 || height <= 0 || (guint64) width * (guint64) height > check->max_pixels)
     {
       /* a 0 × 0 size makes the decoders stop before allocating pixels */
-      check->too_big = TRUE;
+      check->empty = width <= 0 || height <= 0;
+      check->too_big = !check->empty;
       gdk_pixbuf_loader_set_size (loader, 0, 0);
       return;
     }
@@ -417,6 +449,8 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
   g_autoptr(GError) local = NULL;
   g_autoptr(GdkPixbuf) oriented = NULL;
   SizeCheck check = { 0 };
+  guint8 hidden[3];
+  gboolean has_hidden = FALSE;
   const char *format;
   GdkPixbuf *pixbuf;
   gboolean ok;
@@ -437,6 +471,12 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
                    "%s is not an image PaliTune reads (JPEG, PNG, WebP, GIF, BMP or TIFF)",
                    name);
+      return NULL;
+    }
+  if (g_str_equal (format, "gif") && !gif_check (data, size, hidden, &has_hidden))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "Cannot decode the image %s: a GIF frame has no pixels", name);
       return NULL;
     }
   if (g_str_equal (format, "bmp"))
@@ -467,6 +507,12 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
   ok = gdk_pixbuf_loader_write (loader, data, size, &local);
   /* close in any case, so that the loader can be freed */
   ok = gdk_pixbuf_loader_close (loader, ok ? &local : NULL) && ok;
+  if (check.empty)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The image %s has no pixels (%d × %d)",
+                   name, check.width, check.height);
+      return NULL;
+    }
   if (check.too_big)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED, TOO_BIG, name, check.width,
@@ -509,11 +555,7 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
       if (oriented != NULL)
         pixbuf = oriented;
     }
-  {
-    guint8 hidden[3];
-    gboolean is_gif = g_str_equal (format, "gif") && gif_hidden_colour (data, size, hidden);
-    return image_from_pixbuf (pixbuf, options->alpha, is_gif ? hidden : NULL);
-  }
+  return image_from_pixbuf (pixbuf, options->alpha, has_hidden ? hidden : NULL);
 }
 
 PtImage *

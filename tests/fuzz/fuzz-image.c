@@ -16,6 +16,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(GError) error = NULL;
   g_autoptr(PtImage) im = NULL;
 
+  /* a failed assertion anywhere (GdkPixbuf's g_return_if_fail too) is a bug */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+
   if (size > 0)
     options.alpha = data[size - 1] & 1 ? PT_IMAGE_ALPHA_WHITE : PT_IMAGE_ALPHA_DROP;
   im = pt_image_load_from_data (data, size, "fuzz", &options, &error);

@@ -84,6 +84,8 @@ fuzz_model (const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
+  /* a failed assertion anywhere (GdkPixbuf's g_return_if_fail too) is a bug */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   if (size == 0)
     return 0;
   if (data[0] & 1)
