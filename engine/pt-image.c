@@ -281,7 +281,7 @@ gif_check (const guint8 *d, gsize n, guint8 hidden[3], gboolean *has_hidden)
             return TRUE;
         }
       else
-        return TRUE;
+        p++;                     /* GdkPixbuf skips bytes that start no block; so do we */
     }
   return TRUE;
 }
