@@ -7,13 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: tools/fuzz.sh NAME [SECONDS]}
 secs=${2:-60}
-# the engine itself carries the coverage instrumentation (fuzzer-no-link),
-# else libFuzzer would only see the few edges of the target file
 if [ ! -f build-fuzz/build.ninja ]; then
+  # fuzzer-no-link: the engine itself carries coverage feedback, not only the target
   CC=clang CXX=clang++ meson setup build-fuzz -Dgui=disabled -Dcuda=disabled \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
     -Dc_args=-fsanitize=fuzzer-no-link -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
-else
+else  # a build-fuzz set up before C++ entered the engine
   meson configure build-fuzz -Dc_args=-fsanitize=fuzzer-no-link \
     -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
