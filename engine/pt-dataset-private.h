@@ -27,7 +27,8 @@ typedef struct {
 
 typedef enum {
   PT_IMAGE_UNCHECKED,
-  PT_IMAGE_OK,
+  PT_IMAGE_OK,              /* header read */
+  PT_IMAGE_DECODED,         /* and fully decoded */
   PT_IMAGE_MISSING,
   PT_IMAGE_UNREADABLE,
   PT_IMAGE_UNDECODABLE,
