@@ -403,6 +403,7 @@ pt_dataset_sort_problems (PtDataset *ds)
   for (guint i = 0; i < ds->records->len; i++)
     usable += g_atomic_int_get (&pt_dataset_slot (ds, i)->problem) == PT_PROBLEM_NONE;
   ds->n_usable = usable;
+  ds->n_sorted = ds->problems->len;
   g_mutex_unlock (&ds->lock);
 }
 

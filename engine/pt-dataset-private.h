@@ -63,6 +63,7 @@ struct _PtDataset {
   GArray       *images;       /* PtImageSlot */
   GMutex        lock;         /* problems and n_usable after loading */
   GArray       *problems;     /* PtProblemSlot */
+  guint         n_sorted;     /* problems[0, n_sorted) are sorted; loader failures follow */
   guint         n_usable;
   GPtrArray    *notes;        /* char *, NULL-terminated */
   guint16      *tokens;       /* per record: prompt + answer tokens once scanned, or NULL */

@@ -152,29 +152,30 @@ pt_dataset_get_record_reason (PtDataset *ds,
   want = (PtProblemKind) g_atomic_int_get (&r->problem);
   g_mutex_lock (&ds->lock);
   {
-    /* problems are sorted by (file, line, record) up to loader additions */
-    guint lo = 0, hi = ds->problems->len;
+    /* problems[0, n_sorted) are sorted by (file, line, record): binary search for the record's */
+    guint lo = 0, hi = ds->n_sorted;
     while (lo < hi)
       {
         guint mid = (lo + hi) / 2;
         const PtProblemSlot *p = &g_array_index (ds->problems, PtProblemSlot, mid);
-        if (p->file < r->file || (p->file == r->file && p->line < r->line))
+        if (p->file < r->file || (p->file == r->file && p->line < r->line)
+            || (p->file == r->file && p->line == r->line && p->record < (int) index))
           lo = mid + 1;
         else
           hi = mid;
       }
-    for (guint i = lo; i < ds->problems->len && reason == NULL; i++)
+    for (guint i = lo; i < ds->n_sorted && reason == NULL; i++)
       {
         const PtProblemSlot *p = &g_array_index (ds->problems, PtProblemSlot, i);
-        if (p->record != (int) index)
-          continue;
+        if (p->file != r->file || p->line != r->line || p->record != (int) index)
+          break;
         if (want != PT_PROBLEM_NONE && p->kind == want)
           reason = p->reason;
         else if (warning == NULL && !pt_problem_kind_is_fatal (p->kind))
           warning = p->reason;
       }
-    /* loader failures are appended out of order */
-    for (guint i = 0; i < lo && reason == NULL; i++)
+    /* then the loader's failures, appended in no order */
+    for (guint i = ds->n_sorted; i < ds->problems->len && reason == NULL; i++)
       {
         const PtProblemSlot *p = &g_array_index (ds->problems, PtProblemSlot, i);
         if (p->record == (int) index && want != PT_PROBLEM_NONE && p->kind == want)

@@ -378,6 +378,12 @@ test_paligemma_source (void)
   g_assert_cmpint (problem_at (ds, 6), ==, PT_PROBLEM_LOAD_FAILED);
   g_assert_cmpint (problem_at (ds, 7), ==, PT_PROBLEM_LOAD_FAILED);
   g_assert_nonnull (strstr (reason_at (ds, 6), "missing.png"));
+  {
+    /* the browser finds a loader failure on its record */
+    g_autofree char *reason = pt_dataset_get_record_reason (ds, order[1]);
+    g_assert_nonnull (strstr (reason, "missing.png"));
+    g_assert_false (pt_dataset_record_is_usable (ds, order[1]));
+  }
 }
 
 int
