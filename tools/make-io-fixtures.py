@@ -10,8 +10,12 @@ import json
 import os
 import re
 import shutil
-import struct
 import sys
+
+# peft stores target_modules as a set: fix str hashing so the files repeat
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
 
 import torch
 import transformers
