@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>     /* g_unlink */
 
 #include "pt-checkpoint.h"
+#include "pt-checkpoint-private.h"  /* PtStoredSlot, pt_bnb_dequantize */
 #include "pt-error.h"        /* PT_ERROR */
 #include "pt-json.h"         /* pt_json_load_file, pt_json_to_string */
 
@@ -286,16 +287,14 @@ pt_tensor_convert (void       *dst,
 
 /* ---- opening a folder ---------------------------------------------------------- */
 
-typedef struct {
-  const PtStTensor *tensor;
-  guint             file;     /* index into files */
-} Slot;
-
 struct _PtCheckpoint {
   char          *dir;
   PtModelConfig *config;
   GPtrArray     *files;       /* of PtSafetensors* */
-  GHashTable    *by_name;     /* canonical name (owned) → Slot* (owned) */
+  GHashTable    *by_name;     /* canonical name (owned) → PtStoredSlot* (owned) */
+  GHashTable    *stored;      /* stored name → PtStoredSlot* (owned) */
+  GPtrArray     *owned;       /* of PtOwnedTensor*: dequantised weights */
+  guint          n_dequantised;
   char         **names;       /* sorted canonical names */
   guint          n_names;
 };
@@ -306,6 +305,8 @@ pt_checkpoint_free (PtCheckpoint *ck)
   if (ck == NULL)
     return;
   g_clear_pointer (&ck->by_name, g_hash_table_unref);
+  g_clear_pointer (&ck->stored, g_hash_table_unref);
+  g_clear_pointer (&ck->owned, g_ptr_array_unref);
   g_clear_pointer (&ck->files, g_ptr_array_unref);
   g_clear_pointer (&ck->config, pt_model_config_free);
   g_free (ck->names);
@@ -313,14 +314,13 @@ pt_checkpoint_free (PtCheckpoint *ck)
   g_free (ck);
 }
 
-static gboolean
-is_bitsandbytes_name (const char *name)
+static int
+compare_strings (gconstpointer a, gconstpointer b)
 {
-  return strstr (name, ".quant_state.bitsandbytes__") != NULL || g_str_has_suffix (name, ".absmax")
-         || g_str_has_suffix (name, ".quant_map") || g_str_has_suffix (name, ".nested_absmax")
-         || g_str_has_suffix (name, ".SCB") || g_str_has_suffix (name, ".weight_format");
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* collects a file's tensors under their stored names */
 static gboolean
 add_file_tensors (PtCheckpoint *ck, guint file_index, GError **error)
 {
@@ -329,33 +329,120 @@ add_file_tensors (PtCheckpoint *ck, guint file_index, GError **error)
   for (guint i = 0; i < pt_safetensors_n_tensors (st); i++)
     {
       const PtStTensor *t = pt_safetensors_tensor (st, i);
-      char *canonical;
-      Slot *slot;
+      PtStoredSlot *slot;
 
-      if (is_bitsandbytes_name (t->name))
+      if (g_hash_table_contains (ck->stored, t->name))
+        {
+          PtStoredSlot *other = g_hash_table_lookup (ck->stored, t->name);
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s: tensor “%s” is stored twice (in %s and %s)",
+                       ck->dir, t->name, pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
+                       pt_safetensors_path (st));
+          return FALSE;
+        }
+      if (strstr (t->name, ".quant_state.bitsandbytes__") != NULL
+          && !g_str_has_suffix (t->name, ".quant_state.bitsandbytes__nf4"))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                       "%s is a pre-quantised bitsandbytes checkpoint (it holds “%s”); PaliTune "
-                       "cannot load those yet. Use the original bf16/fp32 checkpoint: PaliTune "
-                       "quantises it to NF4 itself in QLoRA mode", pt_safetensors_path (st), t->name);
+                       "%s is a pre-quantised bitsandbytes checkpoint in a format other than NF4 (it holds "
+                       "“%s”); use the original bf16/fp32 checkpoint: PaliTune quantises it to NF4 itself "
+                       "in QLoRA mode", pt_safetensors_path (st), t->name);
           return FALSE;
         }
-      canonical = pt_checkpoint_canonical_name (t->name);
-      if (g_hash_table_contains (ck->by_name, canonical))
+      if (g_str_has_suffix (t->name, ".SCB") || g_str_has_suffix (t->name, ".weight_format"))
         {
-          Slot *other = g_hash_table_lookup (ck->by_name, canonical);
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                       "%s: tensor “%s” is stored twice (as “%s” in %s and as “%s” in %s)",
-                       ck->dir, canonical, other->tensor->name,
-                       pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
-                       t->name, pt_safetensors_path (st));
-          g_free (canonical);
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "%s is a pre-quantised 8-bit (LLM.int8) checkpoint (it holds “%s”), which PaliTune "
+                       "cannot load; use the original bf16/fp32 checkpoint", pt_safetensors_path (st), t->name);
           return FALSE;
         }
-      slot = g_new (Slot, 1);
+      slot = g_new (PtStoredSlot, 1);
       slot->tensor = t;
       slot->file = file_index;
-      g_hash_table_insert (ck->by_name, canonical, slot);
+      g_hash_table_insert (ck->stored, (char *) t->name, slot);
+    }
+  return TRUE;
+}
+
+static gboolean
+add_canonical (PtCheckpoint *ck, const PtStTensor *t, guint file, GError **error)
+{
+  char *canonical = pt_checkpoint_canonical_name (t->name);
+  PtStoredSlot *slot;
+
+  if (g_hash_table_contains (ck->by_name, canonical))
+    {
+      PtStoredSlot *other = g_hash_table_lookup (ck->by_name, canonical);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s: tensor “%s” is stored twice (as “%s” in %s and as “%s” in %s)",
+                   ck->dir, canonical, other->tensor->name,
+                   pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
+                   t->name, pt_safetensors_path (g_ptr_array_index (ck->files, file)));
+      g_free (canonical);
+      return FALSE;
+    }
+  slot = g_new (PtStoredSlot, 1);
+  slot->tensor = t;
+  slot->file = file;
+  g_hash_table_insert (ck->by_name, canonical, slot);
+  return TRUE;
+}
+
+/* the canonical names: bitsandbytes 4-bit weights dequantised, their
+ * companion tensors consumed */
+static gboolean
+index_tensors (PtCheckpoint *ck, GError **error)
+{
+  g_autoptr(GHashTable) consumed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, ck->stored);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, (GCompareFunc) compare_strings);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      const PtStoredSlot *state_slot, *packed_slot;
+      PtOwnedTensor *t;
+      g_autofree char *base = NULL;
+      static const char *const parts[] = { "", ".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map", NULL };
+
+      if (!g_str_has_suffix (name, ".quant_state.bitsandbytes__nf4"))
+        continue;
+      state_slot = g_hash_table_lookup (ck->stored, name);
+      t = pt_bnb_dequantize (ck->stored, name, pt_safetensors_path (g_ptr_array_index (ck->files, state_slot->file)),
+                             error);
+      if (t == NULL)
+        return FALSE;
+      g_ptr_array_add (ck->owned, t);
+      base = g_strndup (name, strlen (name) - strlen (".quant_state.bitsandbytes__nf4"));
+      packed_slot = g_hash_table_lookup (ck->stored, base);
+      if (!add_canonical (ck, &t->info, packed_slot->file, error))
+        return FALSE;
+      ck->n_dequantised++;
+      g_hash_table_add (consumed, g_strdup (name));
+      for (guint k = 0; parts[k] != NULL; k++)
+        g_hash_table_add (consumed, g_strconcat (base, parts[k], NULL));
+    }
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      const PtStoredSlot *slot = g_hash_table_lookup (ck->stored, name);
+      if (g_hash_table_contains (consumed, name))
+        continue;
+      if (pt_bnb_is_component (name))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s holds quantisation data “%s” without the weight's quant state",
+                       pt_safetensors_path (g_ptr_array_index (ck->files, slot->file)), name);
+          return FALSE;
+        }
+      if (!add_canonical (ck, slot->tensor, slot->file, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -458,12 +545,6 @@ open_sharded (PtCheckpoint *ck, const char *index_path, GError **error)
   return TRUE;
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 PtCheckpoint *
 pt_checkpoint_open (const char *dir,
                     GError    **error)
@@ -489,6 +570,8 @@ pt_checkpoint_open (const char *dir,
   ck->dir = g_strdup (display);
   ck->files = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_free);
   ck->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ck->stored = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  ck->owned = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_owned_tensor_free);
 
   config_path = g_build_filename (dir, "config.json", NULL);
   if (!g_file_test (config_path, G_FILE_TEST_EXISTS))
@@ -528,6 +611,8 @@ pt_checkpoint_open (const char *dir,
       return NULL;
     }
 
+  if (!index_tensors (ck, error))
+    return NULL;
   ck->n_names = g_hash_table_size (ck->by_name);
   ck->names = g_new0 (char *, ck->n_names + 1);
   g_hash_table_iter_init (&it, ck->by_name);
@@ -552,6 +637,13 @@ pt_checkpoint_dir (const PtCheckpoint *ck)
 }
 
 guint
+pt_checkpoint_n_dequantised (const PtCheckpoint *ck)
+{
+  g_return_val_if_fail (ck != NULL, 0);
+  return ck->n_dequantised;
+}
+
+guint
 pt_checkpoint_n_tensors (const PtCheckpoint *ck)
 {
   g_return_val_if_fail (ck != NULL, 0);
@@ -571,7 +663,7 @@ pt_checkpoint_lookup (const PtCheckpoint *ck,
                       const char         *name,
                       const char        **file)
 {
-  Slot *slot;
+  PtStoredSlot *slot;
 
   g_return_val_if_fail (ck != NULL && name != NULL, NULL);
 
