@@ -155,6 +155,49 @@ pt_json_to_string (JsonNode *node,
   return g_string_free (out, FALSE);
 }
 
+/* json-glib's parser recurses once per nesting level, so a few hundred
+ * kilobytes of "[[[[…" overflow the stack: refuse deep nesting before
+ * parsing. No file PaliTune reads nests more than a handful of levels. */
+#define MAX_JSON_DEPTH 256
+
+static gboolean
+nesting_ok (const char *text, gssize length)
+{
+  int depth = 0;
+
+  /* lexing as json-glib's scanner does: "…" with escapes, '…' without, and
+   * C comments, so a bracket counts exactly when the parser would see it */
+  for (gssize i = 0; i < length; i++)
+    {
+      char c = text[i];
+      if (c == '"')
+        {
+          for (i++; i < length && text[i] != '"'; i++)
+            if (text[i] == '\\')
+              i++;
+        }
+      else if (c == '\'')
+        {
+          for (i++; i < length && text[i] != '\''; i++)
+            ;
+        }
+      else if (c == '/' && i + 1 < length && text[i + 1] == '*')
+        {
+          for (i += 2; i + 1 < length && !(text[i] == '*' && text[i + 1] == '/'); i++)
+            ;
+          i++;
+        }
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 JsonNode *
 pt_json_parse (const char *text,
                gssize      length,
@@ -170,6 +213,12 @@ pt_json_parse (const char *text,
   if (!g_utf8_validate (text, length, NULL))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not valid UTF-8 text", what);
+      return NULL;
+    }
+  if (!nesting_ok (text, length))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is not valid JSON: nested more than %d levels deep", what, MAX_JSON_DEPTH);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, text, length, &local_error))
