@@ -161,6 +161,8 @@ void               pt_model_sync_trainable   (PtModel *model, guint i);
 typedef struct {
   double loss_sum;          /* Σ token losses at the labelled positions */
   int    n_tokens;          /* labelled positions (after the shift) */
+  double forward_ms;        /* wall time of the forward pass (loss and head gradient included) */
+  double backward_ms;       /* wall time of the backward pass through the towers */
 } PtLossResult;
 
 /* Zeroes every gradient (call once per optimiser step). */
