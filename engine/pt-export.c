@@ -104,6 +104,97 @@ pt_export_peft_config (const PtTrainSettings *s)
 }
 
 gboolean
+pt_settings_from_peft (PtTrainSettings     *s,
+                       const char          *adapter_dir,
+                       const PtModelConfig *model,
+                       GError             **error)
+{
+  g_autofree char *path = g_build_filename (adapter_dir, "adapter_config.json", NULL);
+  g_autoptr(PtPeftConfig) c = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+  guint layers[PT_LORA_N_MODULES] = { 0 };
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int rank = -1;
+  double alpha = -1;
+
+  c = pt_peft_config_load (path, error);
+  if (c == NULL || !pt_peft_config_validate (c, error))
+    return FALSE;
+  if (c->use_dora)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED, "DoRA adapters are not supported");
+      return FALSE;
+    }
+  targets = pt_peft_resolve (c, model, error);
+  if (targets == NULL)
+    return FALSE;
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PtLoraTarget *t = targets->pdata[i];
+      if (t->module == PT_LORA_PROJECTOR)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "The adapter puts LoRA on the projector, which PaliTune does not train with LoRA");
+          return FALSE;
+        }
+      if ((rank >= 0 && t->r != rank) || (alpha >= 0 && t->alpha != alpha))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "The adapter uses different ranks or alphas per module, which PaliTune does not support");
+          return FALSE;
+        }
+      rank = t->r;
+      alpha = t->alpha;
+      layers[t->module]++;
+    }
+  /* every chosen module on every layer of its tower */
+  for (int m = 0; m < PT_LORA_N_MODULES; m++)
+    {
+      int want = pt_lora_module_tower (m) == PT_TOWER_VISION ? model->v_layers : model->t_layers;
+      if (layers[m] != 0 && (int) layers[m] != want)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "The adapter puts LoRA on %s in only %u of %d layers, which PaliTune does not support",
+                       pt_lora_module_name (m), layers[m], want);
+          return FALSE;
+        }
+    }
+  for (int m = PT_LORA_V_Q; m <= PT_LORA_V_FC2; m++)
+    {
+      const char *name = pt_lora_module_name (m);
+      int twin = m == PT_LORA_V_Q ? PT_LORA_T_Q : m == PT_LORA_V_K ? PT_LORA_T_K
+                 : m == PT_LORA_V_V ? PT_LORA_T_V : -1;
+      if (layers[m] == 0)
+        continue;
+      if (twin >= 0 && layers[twin] != 0)
+        g_ptr_array_add (names, g_strdup (name));
+      else
+        g_ptr_array_add (names, g_strdup_printf ("vision.%s", name));
+    }
+  for (int m = PT_LORA_T_Q; m <= PT_LORA_T_DOWN; m++)
+    {
+      const char *name = pt_lora_module_name (m);
+      int twin = m == PT_LORA_T_Q ? PT_LORA_V_Q : m == PT_LORA_T_K ? PT_LORA_V_K
+                 : m == PT_LORA_T_V ? PT_LORA_V_V : -1;
+      if (layers[m] == 0 || (twin >= 0 && layers[twin] != 0))
+        continue;   /* none, or already listed plainly */
+      g_ptr_array_add (names, twin >= 0 ? g_strdup_printf ("text.%s", name) : g_strdup (name));
+    }
+  g_ptr_array_add (names, NULL);
+
+  s->mode = PT_MODE_LORA;
+  s->lora_rank = rank;
+  s->lora_alpha = alpha;
+  s->lora_dropout = c->lora_dropout;
+  s->use_rslora = c->use_rslora;
+  g_strfreev (s->lora_targets);
+  s->lora_targets = (char **) g_ptr_array_steal (names, NULL);
+  g_free (s->adapter_dir);
+  s->adapter_dir = g_strdup (adapter_dir);
+  return TRUE;
+}
+
+gboolean
 pt_export_adapter (PtRun      *run,
                    const char *checkpoint,
                    const char *out_dir,

@@ -23,6 +23,13 @@ G_BEGIN_DECLS
  * every target is a plain module name, else as a regex over the module paths). */
 PtPeftConfig *pt_export_peft_config (const PtTrainSettings *settings);
 
+/* The inverse: LoRA settings equivalent to a PEFT adapter folder's config on
+ * this model (mode, rank, alpha, dropout, rsLoRA, targets per tower), with
+ * adapter_dir set. Adapters PaliTune cannot run (some layers only,
+ * per-module ranks, DoRA, the projector) are PT_ERROR_UNSUPPORTED. */
+gboolean pt_settings_from_peft (PtTrainSettings *settings, const char *adapter_dir,
+                                const PtModelConfig *model, GError **error);
+
 gboolean pt_export_adapter (PtRun *run, const char *checkpoint, const char *out_dir,
                             gboolean overwrite, GError **error);
 gboolean pt_export_merged  (PtRun *run, const char *checkpoint, const char *out_dir,

@@ -126,6 +126,11 @@ const char *pt_model_tensor_name    (PtModel *model, guint i, int *ndim, int64_t
 
 /* Re-draws every LoRA A from PEFT's law with seed and zeroes every B. */
 void      pt_model_init_lora     (PtModel *model, guint64 seed);
+/* Switches the LoRA branches off (the base model answers, as PEFT's
+ * disable_adapter) or back on. For inference and evaluation: a backward
+ * pass with LoRA disabled leaves the LoRA gradients untouched. */
+void      pt_model_set_lora_enabled (PtModel *model, gboolean enabled);
+gboolean  pt_model_get_lora_enabled (PtModel *model);
 /* Host float32 copy of W + scaling·B·A for the LoRA-targeted base weight
  * `name` (canonical name), or of the plain weight when it has no LoRA: the
  * merged export writes these. numel must be out·in. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pt-error.h"
+#include "pt-export.h"       /* pt_settings_from_peft */
 #include "pt-generate.h"     /* pt_generate_greedy */
 #include "pt-pipeline.h"
 #include "pt-processor.h"    /* pt_processor_encode, pt_processor_collate */
@@ -138,19 +139,97 @@ pt_pipeline_load_trained (PtPipeline *pipe,
 /* ---- examples ------------------------------------------------------------------ */
 
 int
-pt_pipeline_record_tokens (PtPipeline *pipe,
-                           PtDataset  *dataset,
-                           guint       record,
-                           const char *template_,
-                           GError    **error)
+pt_measure_text (PtTokenizer *tok,
+                 PtDataset   *dataset,
+                 const guint *records,
+                 guint        n,
+                 const char  *template_,
+                 int          limit,
+                 guint       *n_over,
+                 GError     **error)
 {
-  g_autofree char *prompt = pt_dataset_get_prompt (dataset, record, template_);
-  PtRecord r;
-  g_autoptr(PtEncoded) enc = NULL;
+  int longest = 3;
 
-  pt_dataset_get_record (dataset, record, &r);
-  enc = pt_processor_encode (pipe->tokenizer, 0, prompt, r.answer, 0, error);
-  return enc != NULL ? enc->n : -1;
+  *n_over = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *prompt = pt_dataset_get_prompt (dataset, records[i], template_);
+      g_autoptr(PtEncoded) enc = NULL;
+      PtRecord r;
+
+      pt_dataset_get_record (dataset, records[i], &r);
+      enc = pt_processor_encode (tok, 0, prompt, r.answer, 0, error);
+      if (enc == NULL)
+        {
+          g_prefix_error (error, "%s line %u: ", r.file, r.line);
+          return -1;
+        }
+      if (enc->n > limit)
+        (*n_over)++;
+      longest = MAX (longest, MIN (enc->n, limit));
+    }
+  return longest;
+}
+
+PtPipeline *
+pt_pipeline_open_inference (const char *model_dir,
+                            const char *adapter_dir,
+                            const char *run_dir,
+                            const char *checkpoint,
+                            const char *device,
+                            int         max_batch,
+                            int         max_text_len,
+                            GError    **error)
+{
+  g_autoptr(PtTrainSettings) s = NULL;
+  g_autoptr(PtRun) run = NULL;
+  g_autofree char *ckpt = NULL;
+  g_autoptr(PtPipeline) pipe = NULL;
+
+  if (max_text_len <= 0)
+    max_text_len = 128;
+  if (run_dir != NULL)
+    {
+      run = pt_run_open (run_dir, error);
+      if (run == NULL)
+        return NULL;
+      s = pt_train_settings_copy (pt_run_get_settings (run));
+      g_clear_pointer (&s->adapter_dir, g_free);   /* the checkpoint supersedes it */
+      if (model_dir != NULL)
+        {
+          g_free (s->model_dir);
+          s->model_dir = g_strdup (model_dir);
+        }
+      ckpt = checkpoint ? g_strdup (checkpoint) : pt_ckpt_preferred (run);
+      if (ckpt == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "The run “%s” has no checkpoint yet", pt_run_get_name (run));
+          return NULL;
+        }
+      pipe = pt_pipeline_open (s->model_dir, s, device ? device : "cpu", max_batch, max_text_len,
+                               FALSE, error);
+      if (pipe == NULL || !pt_pipeline_load_trained (pipe, ckpt, error))
+        return NULL;
+      return g_steal_pointer (&pipe);
+    }
+  if (model_dir == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "No model folder given");
+      return NULL;
+    }
+  if (adapter_dir != NULL)
+    {
+      g_autoptr(PtModelConfig) config = pt_pipeline_read_config (model_dir, NULL, error);
+      if (config == NULL)
+        return NULL;
+      s = pt_train_settings_new ();
+      s->model_dir = g_strdup (model_dir);
+      if (!pt_settings_from_peft (s, adapter_dir, config, error))
+        return NULL;
+    }
+  return pt_pipeline_open (model_dir, s, device ? device : "cpu", max_batch, max_text_len, FALSE,
+                           error);
 }
 
 struct _PtExampleSource {

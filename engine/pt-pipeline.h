@@ -50,6 +50,15 @@ PtPipeline *pt_pipeline_open           (const char *model_dir, const PtTrainSett
                                         gboolean training, GError **error);
 void        pt_pipeline_free           (PtPipeline *pipe);
 
+/* A model to evaluate or answer with: the base model of model_dir, with a
+ * PEFT adapter folder (adapter_dir), or a run's trained tensors (run_dir:
+ * its model unless model_dir is given, its best checkpoint unless
+ * checkpoint is given). max_text_len 0: 128. */
+PtPipeline *pt_pipeline_open_inference (const char *model_dir, const char *adapter_dir,
+                                        const char *run_dir, const char *checkpoint,
+                                        const char *device, int max_batch, int max_text_len,
+                                        GError **error);
+
 /* Loads a run's trained tensors (trainable.safetensors of a checkpoint
  * folder) into the model. */
 gboolean    pt_pipeline_load_trained   (PtPipeline *pipe, const char *checkpoint_dir,
@@ -57,9 +66,12 @@ gboolean    pt_pipeline_load_trained   (PtPipeline *pipe, const char *checkpoint
 
 /* ---- examples -------------------------------------------------------------- */
 
-/* Text tokens (<bos> … <eos>) record i needs. */
-int         pt_pipeline_record_tokens  (PtPipeline *pipe, PtDataset *dataset, guint record,
-                                        const char *template_, GError **error);
+/* The longest prompt + answer, in text tokens (<bos> … <eos>), over records
+ * of dataset, counting at most limit; *n_over receives how many are longer
+ * than limit. -1 with an error for text the tokenizer refuses. */
+int         pt_measure_text            (PtTokenizer *tok, PtDataset *dataset, const guint *records,
+                                        guint n, const char *template_, int limit, guint *n_over,
+                                        GError **error);
 
 /* Loader functions that decode, resize and encode records of dataset
  * (training examples: prompt + answer, or prompts alone) into batches. The

@@ -9,7 +9,6 @@
 #include "pt-evaluate.h"     /* pt_evaluate */
 #include "pt-optim.h"        /* PtOptimizer */
 #include "pt-pipeline.h"     /* PtPipeline */
-#include "pt-processor.h"    /* pt_processor_encode */
 #include "pt-split.h"        /* PtSplit, pt_split_epoch_order */
 #include "pt-trainer.h"
 
@@ -24,7 +23,7 @@ struct _PtTrainer {
   PtTrainerCallbacks  cb;
   gint                pause_requested; /* atomic */
   gint                stop_requested;  /* atomic */
-  GCancellable       *interrupt;       /* cancelled by pause/stop: interrupts evaluations */
+  GCancellable       *interrupt;       /* cancelled by stop: interrupts evaluations and loading */
 
   PtDataset          *train_ds;
   PtDataset          *val_ds;
@@ -134,8 +133,8 @@ pt_trainer_free (PtTrainer *t)
 void
 pt_trainer_request_pause (PtTrainer *t)
 {
+  /* a pause lets a due evaluation finish, so resuming loses none */
   g_atomic_int_set (&t->pause_requested, 1);
-  g_cancellable_cancel (t->interrupt);
 }
 
 void
@@ -195,34 +194,22 @@ load_data (PtTrainer *t, GError **error)
 static int
 measure_text (PtTrainer *t, PtTokenizer *tok, GError **error)
 {
-  int longest = 3, over = 0;
-  const struct { PtDataset *ds; const guint *rec; guint n; } sets[] = {
-    { t->split->train_dataset, t->split->train, t->split->n_train },
-    { t->split->val_dataset, t->split->val, t->split->n_val },
-  };
+  guint over_train = 0, over_val = 0;
+  int a, b;
 
   emit_status (t, PT_RUN_RUNNING, "Measuring prompts and answers…");
-  for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
-    for (guint i = 0; i < sets[k].n; i++)
-      {
-        g_autofree char *prompt = pt_dataset_get_prompt (sets[k].ds, sets[k].rec[i], t->s->prompt_template);
-        g_autoptr(PtEncoded) enc = NULL;
-        PtRecord r;
-
-        pt_dataset_get_record (sets[k].ds, sets[k].rec[i], &r);
-        enc = pt_processor_encode (tok, 0, prompt, r.answer, 0, error);
-        if (enc == NULL)
-          {
-            g_prefix_error (error, "%s line %u: ", r.file, r.line);
-            return -1;
-          }
-        if (enc->n > AUTO_TEXT_LIMIT)
-          over++;
-        longest = MAX (longest, MIN (enc->n, AUTO_TEXT_LIMIT));
-      }
-  if (over > 0)
-    emit_log (t, "%d records are longer than %d text tokens and will be cut", over, AUTO_TEXT_LIMIT);
-  return longest;
+  a = pt_measure_text (tok, t->split->train_dataset, t->split->train, t->split->n_train,
+                       t->s->prompt_template, AUTO_TEXT_LIMIT, &over_train, error);
+  if (a < 0)
+    return -1;
+  b = pt_measure_text (tok, t->split->val_dataset, t->split->val, t->split->n_val,
+                       t->s->prompt_template, AUTO_TEXT_LIMIT, &over_val, error);
+  if (b < 0)
+    return -1;
+  if (over_train + over_val > 0)
+    emit_log (t, "%u records are longer than %d text tokens and will be cut",
+              over_train + over_val, AUTO_TEXT_LIMIT);
+  return MAX (a, b);
 }
 
 static gboolean

@@ -65,10 +65,10 @@ void       pt_trainer_free          (PtTrainer *trainer);
  * paused or stopped (see pt_run_get_status). */
 gboolean   pt_trainer_run           (PtTrainer *trainer, GError **error);
 
-/* Thread-safe requests, honoured between steps (and between batches of an
- * evaluation). Pause writes a checkpoint and marks the run paused (resume
- * continues exactly); stop ends the run as stopped, keeping the checkpoints
- * written so far. */
+/* Thread-safe requests, honoured between steps. Pause lets a due evaluation
+ * finish, writes a checkpoint and marks the run paused (resume continues
+ * exactly); stop also interrupts an evaluation or the loading, and ends the
+ * run as stopped, keeping the checkpoints written so far. */
 void       pt_trainer_request_pause (PtTrainer *trainer);
 void       pt_trainer_request_stop  (PtTrainer *trainer);
 
