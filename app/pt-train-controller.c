@@ -59,6 +59,8 @@ failure_hint (const char *message)
 {
   g_autofree char *lower = g_utf8_strdown (message != NULL ? message : "", -1);
 
+  if (strstr (lower, "does not exist") != NULL || strstr (lower, "no such") != NULL)
+    return _("Check that the file or folder named above is still there (it may have moved), choose it again, then start again.");
   if (strstr (lower, "memory") != NULL || strstr (lower, "allocate") != NULL)
     return _("Lower the batch size or the maximum text length, or use QLoRA, then start again.");
   if (strstr (lower, "nan") != NULL || strstr (lower, "non-finite") != NULL || strstr (lower, "infinite") != NULL)
@@ -170,22 +172,88 @@ session_log_cb (PtTrainingSession *session,
   g_debug ("trainer: %s", line);
 }
 
+/* A desktop notification, when a notification service is there to show
+ * it (GLib warns when there is none: a bare X server, a test). */
+typedef struct {
+  GApplication  *app;
+  GNotification *notification;
+  guint          asked;     /* which service name was asked about */
+} Notify;
+
+static const char *const notification_services[] = { "org.gtk.Notifications", "org.freedesktop.Notifications" };
+
+static void ask_service (Notify *n);
+
+static void
+notify_free (Notify *n)
+{
+  g_object_unref (n->app);
+  g_object_unref (n->notification);
+  g_free (n);
+}
+
+static void
+has_owner_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Notify *n = data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  if (owned)
+    {
+      g_application_send_notification (n->app, "run-ended", n->notification);
+      notify_free (n);
+    }
+  else if (++n->asked < G_N_ELEMENTS (notification_services))
+    ask_service (n);
+  else
+    notify_free (n);
+}
+
+static void
+ask_service (Notify *n)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (n->app);
+
+  if (bus == NULL)
+    {
+      notify_free (n);
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "NameHasOwner", g_variant_new ("(s)", notification_services[n->asked]),
+                          G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, 1000, NULL, has_owner_cb, n);
+}
+
 static void
 notify_desktop (PtTrainController *self,
                 const char        *title,
                 const char        *body)
 {
   GApplication *app;
-  g_autoptr(GNotification) notification = NULL;
+  Notify *n;
 
   if (self->window == NULL || gtk_window_is_active (GTK_WINDOW (self->window)))
     return;
   app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self->window)));
   if (app == NULL || !g_application_get_is_registered (app))
     return;
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  g_application_send_notification (app, "run-ended", notification);
+  n = g_new0 (Notify, 1);
+  n->app = g_object_ref (app);
+  n->notification = g_notification_new (title);
+  g_notification_set_body (n->notification, body);
+  /* in a sandbox the portal shows it */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      g_application_send_notification (app, "run-ended", n->notification);
+      notify_free (n);
+      return;
+    }
+  ask_service (n);
 }
 
 static void

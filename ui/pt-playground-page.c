@@ -235,6 +235,15 @@ pt_playground_page_get_n_images (PtPlaygroundPage *self)
   return self->items->len;
 }
 
+const PtImage *
+pt_playground_page_get_image (PtPlaygroundPage *self,
+                              guint             index)
+{
+  g_return_val_if_fail (PT_IS_PLAYGROUND_PAGE (self), NULL);
+
+  return index < self->items->len ? ((PlayImage *) self->items->pdata[index])->image : NULL;
+}
+
 gboolean
 pt_playground_page_set_image (PtPlaygroundPage *self,
                               GFile            *file,

@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "pt-image.h"          /* PtImage */
 #include "pt-image-boxes.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,8 @@ gboolean    pt_playground_page_set_image        (PtPlaygroundPage *self, GFile *
 /* Adds images, decoded in worker threads (drop, chooser). */
 void        pt_playground_page_add_files        (PtPlaygroundPage *self, GFile **files, guint n);
 guint       pt_playground_page_get_n_images     (PtPlaygroundPage *self);
+/* The decoded pixels of image index, as the models get them. */
+const PtImage *pt_playground_page_get_image     (PtPlaygroundPage *self, guint index);
 void        pt_playground_page_select_image     (PtPlaygroundPage *self, guint index);
 
 /* What the application keeps in step with the Train page. */

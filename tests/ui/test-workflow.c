@@ -533,6 +533,122 @@ test_playground_boxes (void)
   g_free (screenshot ("workflow-playground-two-images"));
 }
 
+/* A pasted picture (not a file) becomes an image with the same pixels:
+ * GDK's premultiplied BGRA download turned back into RGB. */
+static void
+test_playground_paste (void)
+{
+  PtPlaygroundPage *page = pt_window_get_playground_page (window);
+  static const guint8 rgba[] = {
+    255, 0, 0, 255,     0, 255, 0, 255,
+    0, 0, 255, 255,     200, 100, 50, 255,
+  };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (rgba, sizeof rgba);
+  g_autoptr(GdkTexture) texture = gdk_memory_texture_new (2, 2, GDK_MEMORY_R8G8B8A8, bytes, 8);
+  guint before = pt_playground_page_get_n_images (page);
+  const PtImage *image;
+
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (page)), texture);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "playground.paste", NULL));
+  while (pt_playground_page_get_n_images (page) == before)
+    g_main_context_iteration (NULL, TRUE);
+  image = pt_playground_page_get_image (page, before);
+  g_assert_cmpint (image->width, ==, 2);
+  g_assert_cmpint (image->height, ==, 2);
+  for (guint i = 0; i < 4; i++)
+    for (guint c = 0; c < 3; c++)
+      g_assert_cmpuint (image->data[3 * i + c], ==, rgba[4 * i + c]);
+}
+
+static gboolean
+find_dialog (gpointer data)
+{
+  AdwMessageDialog **out = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (w))
+        {
+          *out = ADW_MESSAGE_DIALOG (w);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A run that cannot start (here: its data file is gone; found when the
+ * trainer thread loads it) says why and what to do, in a dialog. */
+static void
+test_start_error (void)
+{
+  PtTrainSettingsView *sv = settings_view ();
+  g_autoptr(PtTrainSettings) s = pt_train_settings_copy (pt_train_settings_view_get_settings (sv));
+  g_autoptr(PtTrainSettings) saved = pt_train_settings_copy (s);
+  g_autofree char *missing = g_build_filename (world->root, "no-such-data.jsonl", NULL);
+  AdwMessageDialog *dialog = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pt_window_show_page (window, "train");
+  g_free (s->data_path);
+  s->data_path = g_strdup (missing);
+  pt_train_settings_view_set_settings (sv, s);
+  if (pt_train_controller_start (controller, &error))
+    g_assert_true (pt_test_wait_until (session_idle, NULL, 30000));
+  g_assert_true (pt_test_wait_until (find_dialog, &dialog, 10000));
+  g_test_message ("%s: %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  g_assert_true (g_str_equal (adw_message_dialog_get_heading (dialog), "Training Could Not Start")
+                 || g_str_equal (adw_message_dialog_get_heading (dialog), "Training Failed"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no-such-data.jsonl"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "then start again"));
+  pt_test_spin (300);
+  g_free (pt_test_screenshot (GTK_WIDGET (dialog), "workflow-start-error"));
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (pt_training_session_get_state (pt_train_controller_get_session (controller)), ==, PT_SESSION_IDLE);
+  pt_train_settings_view_set_settings (sv, saved);
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Closing the window during a run asks; "Pause and Close" pauses the run
+ * (resumable) and then closes. */
+static void
+test_close_while_training (void)
+{
+  PtTrainingSession *session = pt_train_controller_get_session (controller);
+  g_autoptr(PtTrainSettings) s = pt_train_settings_copy (pt_train_settings_view_get_settings (settings_view ()));
+  AdwMessageDialog *dialog = NULL;
+  g_autofree char *closing_run = NULL;
+  g_autoptr(PtRun) run = NULL;
+  gpointer weak = window;
+
+  s->max_steps = 2000;   /* long enough to be running when the window closes */
+  s->eval_every = 0;
+  pt_train_settings_view_set_settings (settings_view (), s);
+  pt_window_show_page (window, "train");
+  g_assert_true (pt_train_controller_start (controller, NULL));
+  closing_run = g_strdup (pt_training_session_get_run_dir (session));
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (pt_test_wait_until (find_dialog, &dialog, 5000));
+  g_assert_nonnull (weak);                                   /* still open: it asked */
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Training Is Running");
+  g_free (pt_test_screenshot (GTK_WIDGET (dialog), "workflow-close-while-training"));
+  adw_message_dialog_response (dialog, "pause");
+  g_assert_true (pt_test_wait_until (window_gone, &weak, 60000));
+  window = NULL;
+  run = pt_run_open (closing_run, NULL);
+  g_assert_nonnull (run);
+  g_assert_cmpint (pt_run_get_status (run), ==, PT_RUN_PAUSED);
+  g_assert_cmpint (pt_run_get_step (run), <, 2000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -567,9 +683,13 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/workflow/resume-run", test_resume_run);
   g_test_add_func ("/ui/workflow/playground", test_playground);
   g_test_add_func ("/ui/workflow/playground-boxes", test_playground_boxes);
+  g_test_add_func ("/ui/workflow/playground-paste", test_playground_paste);
+  g_test_add_func ("/ui/workflow/start-error", test_start_error);
+  g_test_add_func ("/ui/workflow/close-while-training", test_close_while_training);
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  if (window != NULL)
+    gtk_window_destroy (GTK_WINDOW (window));
   pt_test_spin (50);
   g_clear_object (&app);
   pt_test_world_free (world);
