@@ -21,6 +21,7 @@ struct _PtTrainController
   gboolean           close_when_idle; /* the window asked to close during a run */
   gboolean           started_here;    /* the running run was started or resumed by us */
   double             live_step_s;     /* EMA of the running run's step time */
+  gint64             live_shown;      /* when the estimate last showed it (µs) */
   AdwToast          *run_toast;       /* the last "run ended" toast (weak) */
 
   /* the model folder */

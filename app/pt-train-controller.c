@@ -143,8 +143,11 @@ session_steps_cb (PtTrainingSession *session,
     if (m[i].step > 1 && m[i].step_ms > 0)
       self->live_step_s = self->live_step_s > 0 ? 0.8 * self->live_step_s + 0.2 * m[i].step_ms / 1000
                                                 : m[i].step_ms / 1000;
-  if (self->live_step_s > 0 && self->run_key != NULL)
+  /* the estimate follows the pace once a second at most */
+  if (self->live_step_s > 0 && self->run_key != NULL
+      && g_get_monotonic_time () - self->live_shown > G_USEC_PER_SEC)
     {
+      self->live_shown = g_get_monotonic_time ();
       g_free (self->speed_key);
       self->speed_key = g_strdup (self->run_key);
       self->speed_s = self->live_step_s;
@@ -587,6 +590,7 @@ sync_playground (PtTrainController *self)
   page = pt_window_get_playground_page (self->window);
   pt_playground_page_set_base_model (page, s->model_dir);
   pt_playground_page_set_device (page, s->device);
+  pt_playground_page_set_prompt_template (page, s->prompt_template);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>           /* ceil */
 #include <stdlib.h>         /* qsort */
+#include <string.h>         /* memset */
 
 #include "pt-backend.h"     /* pt_backend_list_devices, pt_backend_new */
 #include "pt-dataset.h"     /* pt_dataset_load */
