@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>           /* strlen */
 
 #include "pt-demo-data.h"     /* pt_demo_generate, pt_demo_parse_tasks */
 #include "pt-demo.h"
@@ -204,6 +205,38 @@ already_there (const PtDemoOptions *o,
          && g_str_equal (found->str, tasks);
 }
 
+void
+pt_demo_prepared_free (PtDemoPrepared *p)
+{
+  if (p == NULL)
+    return;
+  g_free (p->train_path);
+  g_free (p->image_path);
+  g_free (p->question);
+  g_free (p);
+}
+
+/* The first record of train.jsonl: an image and a question to try. */
+static void
+first_record (PtDemoPrepared *p,
+              const char     *out_dir)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (p->train_path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  g_autoptr(GDataInputStream) data = in != NULL ? g_data_input_stream_new (G_INPUT_STREAM (in)) : NULL;
+  g_autofree char *line = data != NULL ? g_data_input_stream_read_line_utf8 (data, NULL, NULL, NULL) : NULL;
+  g_autoptr(JsonNode) root = line != NULL ? pt_json_parse (line, -1, "train.jsonl", NULL) : NULL;
+  JsonObject *o = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  const char *image = o != NULL ? json_object_get_string_member_with_default (o, "image", NULL) : NULL;
+  const char *question = o != NULL ? json_object_get_string_member_with_default (o, "question", NULL) : NULL;
+
+  if (image != NULL && question != NULL)
+    {
+      p->image_path = g_build_filename (out_dir, image, NULL);
+      p->question = g_strdup (question);
+    }
+}
+
 static void
 prepare_thread (GTask        *task,
                 gpointer      source,
@@ -211,7 +244,7 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   PrepareJob *job = task_data;
-  g_autofree char *train = g_build_filename (job->out_dir, "train.jsonl", NULL);
+  PtDemoPrepared *prepared;
   GError *error = NULL;
 
   if (!already_there (&job->options, job->out_dir)
@@ -226,7 +259,10 @@ prepare_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_pointer (task, g_steal_pointer (&train), g_free);
+  prepared = g_new0 (PtDemoPrepared, 1);
+  prepared->train_path = g_build_filename (job->out_dir, "train.jsonl", NULL);
+  first_record (prepared, job->out_dir);
+  g_task_return_pointer (task, prepared, (GDestroyNotify) pt_demo_prepared_free);
 }
 
 void
@@ -258,7 +294,7 @@ pt_demo_prepare_async (const PtDemoInfo    *info,
   g_task_run_in_thread (task, prepare_thread);
 }
 
-char *
+PtDemoPrepared *
 pt_demo_prepare_finish (GAsyncResult  *result,
                         GError       **error)
 {
@@ -268,10 +304,11 @@ pt_demo_prepare_finish (GAsyncResult  *result,
 /* ---- selecting it ---- */
 
 void
-pt_demo_apply (PtWindow         *window,
-               const PtDemoInfo *info,
-               const char       *train_path)
+pt_demo_apply (PtWindow             *window,
+               const PtDemoInfo     *info,
+               const PtDemoPrepared *prepared)
 {
+  const char *train_path = prepared->train_path;
   PtTrainSettingsView *sv = pt_train_page_get_settings_view (pt_window_get_train_page (window));
   const PtTrainSettings *current = pt_train_settings_view_get_settings (sv);
   g_autoptr(PtTrainSettings) s = pt_train_settings_copy (info->settings);
@@ -295,6 +332,21 @@ pt_demo_apply (PtWindow         *window,
   pt_train_settings_view_set_settings (sv, s);
   pt_data_page_set_dataset_path (pt_window_get_data_page (window), train_path);
   pt_window_show_page (window, "train");
+
+  /* something to ask once it has trained */
+  if (prepared->image_path != NULL)
+    {
+      PtPlaygroundPage *playground = pt_window_get_playground_page (window);
+      g_autoptr(GFile) image = g_file_new_for_path (prepared->image_path);
+      const char *question = prepared->question;
+
+      if (pt_playground_page_get_n_images (playground) == 0)
+        pt_playground_page_add_files (playground, &image, 1);
+      if (g_str_has_prefix (question, "detect "))
+        pt_playground_page_set_prompt (playground, PT_PROMPT_DETECT, question + strlen ("detect "));
+      else
+        pt_playground_page_set_prompt (playground, PT_PROMPT_ANSWER, question);
+    }
 
   /* Translators: the first-run toast, e.g. "Demo ready: press Start to teach it counting, then
    * compare both models in the Playground" */
@@ -339,9 +391,9 @@ window_prepared_cb (GObject      *source,
   GTask *outer = user_data;
   WindowJob *job = g_task_get_task_data (outer);
   GError *error = NULL;
-  g_autofree char *train = pt_demo_prepare_finish (result, &error);
+  g_autoptr(PtDemoPrepared) prepared = pt_demo_prepare_finish (result, &error);
 
-  if (train == NULL)
+  if (prepared == NULL)
     {
       if (job->window != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -354,7 +406,7 @@ window_prepared_cb (GObject      *source,
   else
     {
       if (job->window != NULL)
-        pt_demo_apply (job->window, job->info, train);
+        pt_demo_apply (job->window, job->info, prepared);
       g_task_return_boolean (outer, job->window != NULL);
     }
   g_object_unref (outer);

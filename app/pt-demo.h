@@ -42,16 +42,28 @@ char       *pt_demo_data_dir         (void);
 /* "colours, shapes" for a task mask, in words. */
 char       *pt_demo_describe_tasks   (guint tasks);
 
+/* What preparing gives: the dataset, and one of its images with its
+ * question to try in the Playground. */
+typedef struct {
+  char *train_path;
+  char *image_path;   /* or NULL */
+  char *question;     /* or NULL */
+} PtDemoPrepared;
+
+void        pt_demo_prepared_free    (PtDemoPrepared *prepared);
+
 /* Generates the fine-tune dataset into out_dir (kept when it is already
- * there with the same tasks and count); finish gives train.jsonl's path. */
+ * there with the same tasks and count). */
 void        pt_demo_prepare_async    (const PtDemoInfo *info, const char *out_dir,
                                       GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
-char       *pt_demo_prepare_finish   (GAsyncResult *result, GError **error);
+PtDemoPrepared *pt_demo_prepare_finish (GAsyncResult *result, GError **error);
 
 /* Selects the demo model, the dataset and the recommended settings in
- * window (the device stays the user's) and says what to try in a toast. */
-void        pt_demo_apply            (PtWindow *window, const PtDemoInfo *info, const char *train_path);
+ * window (the device stays the user's), puts an image and its question in
+ * the Playground, and says what to try in a toast. */
+void        pt_demo_apply            (PtWindow *window, const PtDemoInfo *info,
+                                      const PtDemoPrepared *prepared);
 
 /* The whole first-run flow: finds the demo, generates its dataset in a
  * GTask (a toast says so meanwhile), then pt_demo_apply. Without a demo it
@@ -62,5 +74,6 @@ void        pt_demo_prepare_window   (PtWindow *window, gboolean explicit_reques
 gboolean    pt_demo_prepare_window_finish (PtWindow *window, GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtDemoInfo, pt_demo_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtDemoPrepared, pt_demo_prepared_free)
 
 G_END_DECLS

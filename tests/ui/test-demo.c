@@ -128,6 +128,18 @@ test_first_run (void)
   g_test_message ("%u count records from 48 demo images", n);
   g_assert_cmpuint (n, >, 24);
 
+  /* the Playground holds a demo image and its question, ready for after training */
+  {
+    PtPlaygroundPage *playground = pt_window_get_playground_page (window);
+    g_autofree char *prompt = NULL;
+
+    while (pt_playground_page_get_n_images (playground) < 1)
+      g_main_context_iteration (NULL, TRUE);
+    prompt = pt_playground_page_dup_prompt (playground);
+    g_test_message ("playground prompt: %s", prompt);
+    g_assert_true (g_str_has_prefix (prompt, "answer how many "));
+  }
+
   /* the Train page reads the demo model like any other */
   g_assert_true (pt_test_wait_until (probed, NULL, 30000));
   g_assert_true (pt_train_settings_view_get_valid (settings_view ()));
