@@ -144,11 +144,7 @@ export_requested_cb (GtkWidget         *page,
                      const char        *run_dir,
                      PtTrainController *self)
 {
-  g_autoptr(PtRun) run = pt_run_open (run_dir, NULL);
-
-  /* one kind of export: an adapter for LoRA runs, a merged model for full fine-tunes */
-  pt_train_controller_export_run (self, run_dir,
-                                  run != NULL && pt_run_get_settings (run)->mode == PT_MODE_FULL);
+  pt_train_controller_export_run_ask (self, run_dir);
 }
 
 static void
@@ -216,6 +212,45 @@ pt_train_controller_connect_runs_page (PtTrainController *self)
 }
 
 /* ---- export ---- */
+
+static void
+export_kind_cb (AdwMessageDialog  *dialog,
+                const char        *response,
+                PtTrainController *self)
+{
+  const char *run_dir = g_object_get_data (G_OBJECT (dialog), "run-dir");
+
+  if (g_strcmp0 (response, "adapter") == 0 || g_strcmp0 (response, "merged") == 0)
+    pt_train_controller_export_run (self, run_dir, g_str_equal (response, "merged"));
+}
+
+void
+pt_train_controller_export_run_ask (PtTrainController *self,
+                                    const char        *run_dir)
+{
+  g_autoptr(PtRun) run = NULL;
+  GtkWidget *dialog;
+
+  g_return_if_fail (PT_IS_TRAIN_CONTROLLER (self));
+  g_return_if_fail (run_dir != NULL);
+
+  run = pt_run_open (run_dir, NULL);
+  /* a full fine-tune has no adapter: only the merged model */
+  if (run == NULL || pt_run_get_settings (run)->mode == PT_MODE_FULL || self->window == NULL)
+    {
+      pt_train_controller_export_run (self, run_dir, TRUE);
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self->window), _("Export the Run"),
+                                   _("An adapter is small and goes over the base model (PEFT); a merged model is a whole Hugging Face PaliGemma folder with the adapters added in."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "merged", _("_Merged Model"), "adapter", _("_Adapter"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "adapter", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "adapter");
+  g_object_set_data_full (G_OBJECT (dialog), "run-dir", g_strdup (run_dir), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (export_kind_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
 
 typedef struct {
   char     *run_dir;

@@ -49,6 +49,9 @@ gboolean    pt_train_controller_resume_run          (PtTrainController *self, co
  * model folder, in a GTask, with toasts. */
 void        pt_train_controller_export_run          (PtTrainController *self, const char *run_dir,
                                                      gboolean merged);
+/* The Runs page's Export with no kind: asks adapter or merged (a full
+ * fine-tune exports the merged model), then as export_run. */
+void        pt_train_controller_export_run_ask      (PtTrainController *self, const char *run_dir);
 /* The same into exactly out_dir (no folder chooser); the result comes to
  * callback (finish with pt_train_controller_export_finish). */
 void        pt_train_controller_export_run_to       (PtTrainController *self, const char *run_dir,

@@ -610,6 +610,23 @@ test_start_error (void)
   pt_train_settings_view_set_settings (sv, saved);
 }
 
+/* Export from the Runs page asks which kind for a LoRA run. */
+static void
+test_export_ask (void)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  pt_train_controller_export_run_ask (controller, run_dir);
+  g_assert_true (pt_test_wait_until (find_dialog, &dialog, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Export the Run");
+  g_assert_true (adw_message_dialog_has_response (dialog, "adapter"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "merged"));
+  g_free (pt_test_screenshot (GTK_WIDGET (dialog), "workflow-export-ask"));
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  pt_test_spin (50);
+}
+
 static gboolean
 window_gone (gpointer data)
 {
@@ -685,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/workflow/playground-boxes", test_playground_boxes);
   g_test_add_func ("/ui/workflow/playground-paste", test_playground_paste);
   g_test_add_func ("/ui/workflow/start-error", test_start_error);
+  g_test_add_func ("/ui/workflow/export-ask", test_export_ask);
   g_test_add_func ("/ui/workflow/close-while-training", test_close_while_training);
   status = g_test_run ();
 
