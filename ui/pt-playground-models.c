@@ -233,7 +233,8 @@ ask_thread (GTask        *task,
         }
     }
 
-  /* the base model: the tuned pipeline with its adapters off, or its own */
+  /* the base model: the tuned pipeline with its adapters off (for QLoRA that
+   * is the NF4-quantised base the adapters were trained over), or its own */
   lora_base = self->tuned != NULL && pt_model_get_mode (self->tuned->model) != PT_MODE_FULL;
   base_dir = g_strdup (self->tuned != NULL ? self->tuned->model_dir : r->base_model_dir);
   if (lora_base)

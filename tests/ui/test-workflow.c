@@ -99,6 +99,11 @@ probe_check (const char *what)
   g_source_remove (probe.id);
   g_test_message ("%s: main loop worst gap %.1f ms (busy %.1f ms of it); load average %.2f on %u cores",
                   what, probe.worst_gap / 1000.0, probe.worst_busy / 1000.0, load, g_get_num_processors ());
+#ifdef __SANITIZE_ADDRESS__
+  /* the sanitizers slow every call several times over: times are reported only */
+  g_test_message ("sanitizer build: the times are reported, not checked");
+  return;
+#endif
   g_assert_cmpint (probe.worst_busy, <, 50 * 1000);
   if (overloaded)
     g_test_message ("the machine is overloaded: the wall-clock gap is reported, not checked");
