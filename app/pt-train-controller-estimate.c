@@ -238,6 +238,12 @@ measure_cb (PtTrainSettingsView *view,
       pt_train_controller_toast (self, _("A run is training: its pace is the estimate"));
       return;
     }
+  if (self->has_estimate && !self->estimate_fits)
+    {
+      /* timing needs the memory the run needs */
+      pt_train_controller_toast (self, _("These settings do not fit the device: make them smaller to measure"));
+      return;
+    }
   g_cancellable_cancel (self->speed_cancellable);
   g_clear_object (&self->speed_cancellable);
   self->speed_cancellable = g_cancellable_new ();
