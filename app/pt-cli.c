@@ -8,6 +8,7 @@
 #include "pt-backend.h"
 #include "pt-error.h"
 #include "pt-cli.h"
+#include "pt-threads.h"     /* pt_threads_init */
 #if HAVE_CUDA
 #include "pt-cuda.h"       /* pt_cuda_register */
 #endif
@@ -118,6 +119,7 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  pt_threads_init (argc, argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -429,6 +429,25 @@ has_vqa_questions (const char *dir)
   return FALSE;
 }
 
+/* A forced format that fits nothing: every record a syntax or encoding problem. */
+static gboolean
+parsed_any (PtDataset *ds)
+{
+  for (guint i = 0; i < ds->records->len; i++)
+    {
+      PtProblemKind k = pt_dataset_slot (ds, i)->problem;
+      if (k != PT_PROBLEM_SYNTAX && k != PT_PROBLEM_ENCODING)
+        return TRUE;
+    }
+  return ds->records->len == 0;
+}
+
+static const char *
+first_reason (PtDataset *ds)
+{
+  return ds->problems->len > 0 ? g_array_index (ds->problems, PtProblemSlot, 0).reason : "?";
+}
+
 PtDataset *
 pt_dataset_load (const char     *path,
                  PtDatasetFormat format,
@@ -440,7 +459,7 @@ pt_dataset_load (const char     *path,
   g_autofree char *table = NULL;
   g_autofree char *head = NULL;
   gsize got = 0;
-  gboolean ok;
+  gboolean ok, forced;
 
   g_return_val_if_fail (path != NULL, NULL);
   display = g_filename_display_name (path);
@@ -463,6 +482,7 @@ pt_dataset_load (const char     *path,
           return NULL;
         }
     }
+  forced = format != PT_DATASET_FORMAT_AUTO;
   if (format == PT_DATASET_FORMAT_AUTO)
     {
       g_autofree char *name = g_filename_display_name (path);
@@ -493,6 +513,14 @@ pt_dataset_load (const char     *path,
     }
   if (!ok || !pt_dataset_finish (ds, error))
     return NULL;
+  if (forced && !parsed_any (ds))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s does not read as %s: none of its %u records could be parsed (first: %s)",
+                   display, pt_dataset_format_to_string (format), pt_dataset_get_n_records (ds),
+                   first_reason (ds));
+      return NULL;
+    }
   return g_steal_pointer (&ds);
 }
 

@@ -43,15 +43,17 @@ pt_eval_metrics_free (PtEvalMetrics *m)
 }
 
 static PtLoader *
-make_loader (PtPipeline *pipe, PtExampleSource *src, PtDataset *dataset, const guint *records,
+make_loader (PtPipeline *pipe, PtDataset *dataset, gboolean prompts_only, const guint *records,
              guint n, const PtEvalOptions *o)
 {
   PtLoaderOptions lo;
+  PtLoaderSource src;
 
+  pt_pipeline_loader_source (pipe, dataset, o->template_, prompts_only, &src);
   pt_loader_options_init (&lo);
   lo.batch_size = pipe->max_batch;
   lo.n_threads = o->n_threads;
-  return pt_loader_new_custom (pt_example_source_funcs (src), src, dataset, records, n, &lo);
+  return pt_loader_new (&src, records, n, &lo);
 }
 
 static gboolean
@@ -69,8 +71,7 @@ static gboolean
 eval_loss (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
            const PtEvalOptions *o, guint *done, guint total, PtEvalMetrics *m, GError **error)
 {
-  PtExampleSource *src = pt_example_source_new (pipe, dataset, o->template_, TRUE);
-  g_autoptr(PtLoader) loader = make_loader (pipe, src, dataset, records, n, o);
+  g_autoptr(PtLoader) loader = make_loader (pipe, dataset, FALSE, records, n, o);
   double sum = 0;
   guint64 tokens = 0;
   gboolean ok = TRUE;
@@ -105,7 +106,6 @@ eval_loss (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
         o->progress (*done, total, o->user_data);
     }
   g_clear_pointer (&loader, pt_loader_free);
-  pt_example_source_free (src);
   m->val_loss = tokens > 0 ? sum / tokens : NAN;
   return ok;
 }
@@ -129,8 +129,7 @@ static gboolean
 eval_generate (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
                const PtEvalOptions *o, guint *done, guint total, PtEvalMetrics *m, GError **error)
 {
-  PtExampleSource *src = pt_example_source_new (pipe, dataset, o->template_, FALSE);
-  g_autoptr(PtLoader) loader = make_loader (pipe, src, dataset, records, n, o);
+  g_autoptr(PtLoader) loader = make_loader (pipe, dataset, TRUE, records, n, o);
   g_autoptr(PtVqaAccumulator) acc = pt_vqa_accumulator_new ();
   int max_new = o->max_new_tokens > 0 ? o->max_new_tokens : 16;
   gboolean ok = TRUE;
@@ -207,7 +206,6 @@ eval_generate (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint
         o->progress (*done, total, o->user_data);
     }
   g_clear_pointer (&loader, pt_loader_free);
-  pt_example_source_free (src);
   m->n = pt_vqa_accumulator_count (acc);
   if (m->n > 0)
     {
