@@ -2,6 +2,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef __linux__
+#include <errno.h>          /* errno */
+#include <sys/resource.h>   /* setpriority */
+#include <sys/syscall.h>    /* SYS_gettid */
+#include <unistd.h>         /* syscall */
+#endif
 
 #include "pt-error.h"
 #include "pt-training-session.h"
@@ -244,12 +250,26 @@ status_cb (PtRunStatus status, const char *message, gpointer user_data)
   queue_event (user_data, e);
 }
 
+/* The trainer (and the threads it starts) yields the CPU to the main loop:
+ * on a busy machine the window keeps drawing while a step waits a little.
+ * Linux keeps nice values per thread. */
+static void
+lower_thread_priority (void)
+{
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5) != 0)
+    g_debug ("The trainer thread keeps its priority: %s", g_strerror (errno));
+#endif
+}
+
 static gpointer
 trainer_thread (gpointer data)
 {
   PtTrainingSession *self = data;
   g_autoptr(GError) error = NULL;
   Event *e = g_new0 (Event, 1);
+
+  lower_thread_priority ();
 
   e->kind = EVENT_DONE;
   e->ok = pt_trainer_run (self->trainer, &error);

@@ -11,6 +11,7 @@ struct _PtWindow
 
   GSettings            *settings;
 
+  AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
   PtDataPage           *data_page;
   PtTrainPage          *train_page;
@@ -70,6 +71,16 @@ pt_window_get_visible_page (PtWindow *self)
   return adw_view_stack_get_visible_child_name (self->stack);
 }
 
+void
+pt_window_add_toast (PtWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (PT_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 PtDataPage *
 pt_window_get_data_page (PtWindow *self)
 {
@@ -124,6 +135,7 @@ pt_window_class_init (PtWindowClass *klass)
   g_type_ensure (PT_TYPE_PLAYGROUND_PAGE);
   g_type_ensure (PT_TYPE_RUNS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/palitune/PaliTune/pt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, train_page);
