@@ -33,5 +33,6 @@ gboolean pt_cli_parse    (const char *command, const char *parameter_string,
 
 int pt_cli_devices (int argc, char **argv);
 int pt_cli_demo_data (int argc, char **argv);
+int pt_cli_data    (int argc, char **argv);     /* pt-cli-data.c */
 
 G_END_DECLS

@@ -7,9 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: tools/fuzz.sh NAME [SECONDS]}
 secs=${2:-60}
+# The engine is compiled with coverage instrumentation (fuzzer-no-link), so
+# libFuzzer sees which branches of the parsers an input reaches.
 if [ ! -f build-fuzz/build.ninja ]; then
   CC=clang CXX=clang++ meson setup build-fuzz -Dgui=disabled -Dcuda=disabled \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
+    -Dc_args=-fsanitize=fuzzer-no-link -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
+elif ! grep -q fuzzer-no-link build-fuzz/build.ninja; then
+  meson configure build-fuzz -Dc_args=-fsanitize=fuzzer-no-link \
+    -Dcpp_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
 ninja -C build-fuzz engine/libpalitune-engine.a >/dev/null
 mkdir -p build-fuzz/corpus-"$name"
