@@ -24,6 +24,7 @@ struct _PtDataPage
   PtDataJob            *job;
   GCancellable         *job_cancellable;
   guint                 progress_id;
+  guint                 show_loading_id;   /* the loading state shows only if it lasts */
   char                 *error;
   double                load_seconds;
 

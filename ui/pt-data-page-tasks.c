@@ -131,6 +131,19 @@ progress_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A job that ends within this long never shows the loading state (no flash). */
+#define SHOW_LOADING_DELAY_MS 200
+
+static gboolean
+show_loading_cb (gpointer data)
+{
+  PtDataPage *self = data;
+
+  self->show_loading_id = 0;
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  return G_SOURCE_REMOVE;
+}
+
 static void
 begin_job (PtDataPage *self,
            PtDataJob  *job,
@@ -144,7 +157,11 @@ begin_job (PtDataPage *self,
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, "");
   gtk_spinner_start (self->spinner);
-  gtk_stack_set_visible_child_name (self->stack, "loading");
+  /* from an empty or failed page, at once; over a dataset, only if it takes a while */
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->stack), "browser"))
+    self->show_loading_id = g_timeout_add (SHOW_LOADING_DELAY_MS, show_loading_cb, self);
+  else
+    gtk_stack_set_visible_child_name (self->stack, "loading");
   self->progress_id = g_timeout_add (100, progress_cb, self);
   progress_cb (self);
 }
@@ -154,6 +171,7 @@ static void
 end_job (PtDataPage *self)
 {
   g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_clear_handle_id (&self->show_loading_id, g_source_remove);
   g_clear_pointer (&self->job, job_unref);
   g_clear_object (&self->job_cancellable);
   gtk_spinner_stop (self->spinner);

@@ -102,7 +102,9 @@ pt_data_page_open_file (PtDataPage *self,
   if (path == NULL || (type != G_FILE_TYPE_REGULAR && type != G_FILE_TYPE_DIRECTORY))
     {
       /* Translators: %s is what was dropped on the Data page */
-      g_autofree char *text = g_strdup_printf (_("“%s” is not a dataset file or folder"), name);
+      g_autofree char *text = g_strdup_printf (type == G_FILE_TYPE_UNKNOWN ? _("“%s” does not exist")
+                                                                        : _("“%s” is not a dataset file or folder"),
+                                               name);
       pt_data_page_toast (self, text);
       return FALSE;
     }
@@ -117,6 +119,8 @@ const char *
 pt_data_page_get_state (PtDataPage *self)
 {
   g_return_val_if_fail (PT_IS_DATA_PAGE (self), NULL);
+  if (self->job != NULL)
+    return "loading";
   return gtk_stack_get_visible_child_name (self->stack);
 }
 

@@ -16,6 +16,8 @@ struct _PtRecordCell
   PtThumbnailLoader *loader;
   GCancellable      *cancellable;
   PtRecordCellState  state;
+  gboolean           shown_missing;    /* what the widgets show now */
+  gboolean           shown_unusable;
 
   GtkWidget         *frame;        /* GtkOverlay */
   GtkPicture        *picture;
@@ -29,28 +31,46 @@ struct _PtRecordCell
 
 G_DEFINE_FINAL_TYPE (PtRecordCell, pt_record_cell, GTK_TYPE_WIDGET)
 
+/* Binding runs for every row scrolled into view: only what changes is
+ * touched (a CSS class change restyles the whole cell). */
 static void
-set_state (PtRecordCell *self,
-           PtRecordCellState state,
+set_state (PtRecordCell      *self,
+           PtRecordCellState  state,
            const char        *reason)
 {
+  gboolean was_missing = self->shown_missing;
+  gboolean missing = state == PT_RECORD_CELL_MISSING;
+
   self->state = state;
   gtk_widget_set_visible (self->placeholder, state != PT_RECORD_CELL_IMAGE);
-  gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label), state == PT_RECORD_CELL_MISSING);
-  if (state == PT_RECORD_CELL_MISSING)
+  if (missing != was_missing)
     {
-      gtk_image_set_from_icon_name (self->placeholder_icon, "image-missing-symbolic");
-      gtk_widget_add_css_class (self->frame, "missing");
-      gtk_widget_set_tooltip_text (self->frame, reason);
+      gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label), missing);
+      gtk_image_set_from_icon_name (self->placeholder_icon,
+                                    missing ? "image-missing-symbolic" : "image-x-generic-symbolic");
+      if (missing)
+        gtk_widget_add_css_class (self->frame, "missing");
+      else
+        gtk_widget_remove_css_class (self->frame, "missing");
+      self->shown_missing = missing;
     }
-  else
-    {
-      gtk_image_set_from_icon_name (self->placeholder_icon, "image-x-generic-symbolic");
-      gtk_widget_remove_css_class (self->frame, "missing");
-      gtk_widget_set_tooltip_text (self->frame, NULL);
-    }
+  if (missing || gtk_widget_get_has_tooltip (self->frame))
+    gtk_widget_set_tooltip_text (self->frame, missing ? reason : NULL);
   if (state != PT_RECORD_CELL_IMAGE)
     gtk_picture_set_paintable (self->picture, NULL);
+}
+
+static void
+set_unusable (PtRecordCell *self,
+              gboolean      unusable)
+{
+  if (unusable == self->shown_unusable)
+    return;
+  if (unusable)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "unusable");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "unusable");
+  self->shown_unusable = unusable;
 }
 
 static void
@@ -105,16 +125,16 @@ pt_record_cell_bind (PtRecordCell      *self,
   g_set_object (&self->loader, loader);
 
   pt_dataset_get_record (dataset, index, &r);
-  gtk_label_set_text (self->question, r.question);
-  gtk_label_set_text (self->answer, r.answer);
+  if (g_strcmp0 (gtk_label_get_text (self->question), r.question) != 0)
+    gtk_label_set_text (self->question, r.question);
+  if (g_strcmp0 (gtk_label_get_text (self->answer), r.answer) != 0)
+    gtk_label_set_text (self->answer, r.answer);
   if (has_problem || r.problem != PT_PROBLEM_NONE)
     reason = pt_dataset_get_record_reason (dataset, index);
   gtk_widget_set_visible (self->badge, reason != NULL);
-  gtk_widget_set_tooltip_text (self->badge, reason);
-  if (r.problem != PT_PROBLEM_NONE)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "unusable");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "unusable");
+  if (reason != NULL || gtk_widget_get_has_tooltip (self->badge))
+    gtk_widget_set_tooltip_text (self->badge, reason);
+  set_unusable (self, r.problem != PT_PROBLEM_NONE);
 
   if (r.image == NULL || is_image_problem (r.problem))
     {
@@ -205,6 +225,7 @@ add_label (PtRecordCell *self,
   GtkLabel *label = GTK_LABEL (gtk_label_new (NULL));
 
   gtk_label_set_xalign (label, 0.0);
+  gtk_label_set_yalign (label, 0.0);
   gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (label, 1);   /* the cell's width decides */
   if (lines > 1)
@@ -249,6 +270,7 @@ pt_record_cell_init (PtRecordCell *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->placeholder_label), "caption");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->placeholder_label));
   self->placeholder = box;
+  gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label), FALSE);
   gtk_overlay_add_overlay (GTK_OVERLAY (self->frame), box);
 
   self->badge = gtk_image_new_from_icon_name ("dialog-warning-symbolic");

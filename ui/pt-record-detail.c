@@ -32,7 +32,7 @@ struct _PtRecordDetail
   GtkButton          *prev_button;
   GtkButton          *next_button;
   GtkWidget          *image_frame;
-  GtkPicture         *picture;
+  GtkImage           *picture;   /* a paintable at exactly the shown size */
   GtkWidget          *image_status;
   GtkImage           *image_status_icon;
   GtkLabel           *image_status_label;
@@ -116,7 +116,7 @@ set_image_status (PtRecordDetail     *self,
   else
     gtk_widget_remove_css_class (self->image_frame, "missing");
   if (state != PT_DETAIL_IMAGE_SHOWN)
-    gtk_picture_set_paintable (self->picture, NULL);
+    gtk_image_clear (self->picture);
 }
 
 static void
@@ -142,7 +142,7 @@ image_cb (GObject      *source,
   texture = gdk_memory_texture_new (image->width, image->height, GDK_MEMORY_R8G8B8, bytes,
                                     (gsize) 3 * image->width);
   pt_image_free (image);
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+  gtk_image_set_from_paintable (self->picture, GDK_PAINTABLE (texture));
   set_image_status (self, PT_DETAIL_IMAGE_SHOWN, NULL);
 }
 
@@ -168,10 +168,10 @@ load_image (PtRecordDetail *self,
     g_cancellable_cancel (self->image_cancellable);
   g_clear_object (&self->image_cancellable);
   self->image_size = size;
-  gtk_widget_set_size_request (GTK_WIDGET (self->picture), shown, shown);
+  gtk_image_set_pixel_size (self->picture, shown);
+  gtk_widget_set_size_request (self->image_frame, shown, shown);
   /* Translators: the model's input size in pixels, e.g. "224 × 224" */
-  caption = g_strdup_printf (_("%d × %d pixels: resized (bicubic, not keeping the aspect ratio) as the model sees it"),
-                             size, size);
+  caption = g_strdup_printf (_("%d × %d, as the model sees it (bicubic, aspect ratio not kept)"), size, size);
   gtk_label_set_text (self->image_caption, caption);
   if (r->image == NULL)
     {
@@ -205,6 +205,7 @@ add_field (PtRecordDetail *self,
   gtk_label_set_xalign (GTK_LABEL (val), 0);
   gtk_label_set_wrap (GTK_LABEL (val), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (val), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (val), 30);
   gtk_label_set_selectable (GTK_LABEL (val), TRUE);
   gtk_widget_set_hexpand (val, TRUE);
   gtk_grid_attach (self->fields_grid, key, 0, row, 1, 1);
@@ -347,16 +348,13 @@ update_tokens (PtRecordDetail *self)
     g_autofree char *summary = NULL;
 
     self->n_text_tokens = n_prefix + n_suffix;
-    /* Translators: counts of a prompt's tokens; the last is the text (prefix + suffix) */
-    summary = g_strdup_printf (_("%d tokens: %d image, %d prefix, %d suffix. Text: %d"),
-                               full->n, n_image, n_prefix, n_suffix, self->n_text_tokens);
     if (self->max_text_len > 0)
-      {
-        g_autofree char *limit = g_strdup_printf (_(" of at most %d"), self->max_text_len);
-        g_autofree char *joined = g_strconcat (summary, limit, NULL);
-        g_free (summary);
-        summary = g_steal_pointer (&joined);
-      }
+      /* Translators: counts of a prompt's tokens, then the text tokens (prefix + suffix) and their limit */
+      summary = g_strdup_printf (_("%d tokens: %d image, %d prefix, %d suffix. Text tokens: %d (at most %d)."),
+                                 full->n, n_image, n_prefix, n_suffix, self->n_text_tokens, self->max_text_len);
+    else
+      summary = g_strdup_printf (_("%d tokens: %d image, %d prefix, %d suffix."),
+                                 full->n, n_image, n_prefix, n_suffix);
     gtk_label_set_text (self->tokens_summary, summary);
   }
   if (kept != NULL && kept->truncated)
@@ -511,7 +509,7 @@ pt_record_detail_get_image_size (PtRecordDetail *self)
   GdkPaintable *p;
 
   g_return_val_if_fail (PT_IS_RECORD_DETAIL (self), 0);
-  p = gtk_picture_get_paintable (self->picture);
+  p = gtk_image_get_paintable (self->picture);
   return p != NULL ? gdk_paintable_get_intrinsic_width (p) : 0;
 }
 

@@ -20,6 +20,9 @@ struct _PtRecordGrid
 
 G_DEFINE_FINAL_TYPE (PtRecordGrid, pt_record_grid, ADW_TYPE_BIN)
 
+#define CELL_MIN_WIDTH 184   /* a cell (160) with the grid's padding around it */
+#define MAX_COLUMNS    24
+
 enum {
   RECORD_ACTIVATED,
   N_SIGNALS
@@ -151,6 +154,23 @@ pt_record_grid_count_cells (PtRecordGrid *self,
     *missing = m;
 }
 
+/* GtkGridView (4.8) keeps max-columns × 30 rows of cells around its anchor,
+ * bound or not: with a generous max-columns a jump binds hundreds of cells
+ * nobody sees. So max-columns follows what fits. */
+static void
+size_allocate (GtkWidget *widget,
+               int        width,
+               int        height,
+               int        baseline)
+{
+  PtRecordGrid *self = PT_RECORD_GRID (widget);
+  guint columns = (guint) CLAMP (width / CELL_MIN_WIDTH, 1, MAX_COLUMNS);
+
+  if (gtk_grid_view_get_max_columns (self->view) != columns)
+    gtk_grid_view_set_max_columns (self->view, columns);
+  GTK_WIDGET_CLASS (pt_record_grid_parent_class)->size_allocate (widget, width, height, baseline);
+}
+
 static void
 pt_record_grid_dispose (GObject *object)
 {
@@ -172,6 +192,7 @@ pt_record_grid_class_init (PtRecordGridClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = pt_record_grid_dispose;
+  GTK_WIDGET_CLASS (klass)->size_allocate = size_allocate;
 
   signals[RECORD_ACTIVATED] =
     g_signal_new ("record-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -189,7 +210,7 @@ pt_record_grid_init (PtRecordGrid *self)
 
   self->selection = gtk_no_selection_new (NULL);
   self->view = GTK_GRID_VIEW (gtk_grid_view_new (GTK_SELECTION_MODEL (self->selection), factory));
-  gtk_grid_view_set_max_columns (self->view, 16);
+  gtk_grid_view_set_max_columns (self->view, 7);
   gtk_grid_view_set_single_click_activate (self->view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->view), "record-grid");
   g_signal_connect (self->view, "activate", G_CALLBACK (activate_cb), self);

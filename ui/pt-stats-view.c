@@ -366,7 +366,10 @@ pt_stats_view_set_dataset (PtStatsView          *self,
       {
         const PtSizeCount *top = &g_array_index (stats->sizes, PtSizeCount, 0);
         /* Translators: image size statistics; sizes are "width × height" in pixels */
-        note = g_strdup_printf (_("Longer side, in pixels. Smallest %d × %d, largest %d × %d, most common %d × %d (%u images)."),
+        note = g_strdup_printf (g_dngettext (NULL,
+                                             "Longer side, in pixels. Smallest %d × %d, largest %d × %d, most common %d × %d (%u image).",
+                                             "Longer side, in pixels. Smallest %d × %d, largest %d × %d, most common %d × %d (%u images).",
+                                             top->count),
                                 stats->min_width, stats->min_height, stats->max_width, stats->max_height,
                                 top->width, top->height, top->count);
       }
@@ -507,10 +510,12 @@ add_chart (PtStatsView    *self,
 
   gtk_widget_add_css_class (box, "card");
   gtk_widget_add_css_class (box, "chart-card");
+  gtk_widget_set_valign (box, GTK_ALIGN_START);
   gtk_widget_add_css_class (heading, "heading");
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
   *note = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (*note, TRUE);
+  gtk_label_set_max_width_chars (*note, 50);
   gtk_label_set_xalign (*note, 0);
   gtk_widget_add_css_class (GTK_WIDGET (*note), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (*note), "caption");

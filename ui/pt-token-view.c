@@ -244,7 +244,7 @@ measure (GtkWidget      *widget,
           nat += cnat + SPACING;
         }
       *minimum = min;
-      *natural = MIN (nat, 600);
+      *natural = MIN (nat, 340);
     }
   else
     *minimum = *natural = flow (self, for_size < 0 ? 600 : for_size, FALSE);
