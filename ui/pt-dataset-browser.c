@@ -148,6 +148,42 @@ find_item (GPtrArray  *items,
   return G_MAXUINT;
 }
 
+/* The dropdowns' labels ellipsize, so a narrow window can still hold the bar. */
+static void
+setup_label_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_width_chars (GTK_LABEL (label), 4);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_label_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  data)
+{
+  GtkStringObject *s = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (s));
+}
+
+static void
+set_label_factory (GtkDropDown *dropdown)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_label_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_label_cb), NULL);
+  gtk_drop_down_set_factory (dropdown, factory);
+  g_object_unref (factory);
+}
+
 /* Fills a filter dropdown: "any", then items. */
 static void
 fill_dropdown (GtkDropDown *dropdown,
@@ -662,6 +698,8 @@ pt_dataset_browser_init (PtDatasetBrowser *self)
 
   expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
   gtk_drop_down_set_expression (self->answer_dropdown, expression);
+  set_label_factory (self->answer_dropdown);
+  set_label_factory (self->type_dropdown);
 
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (filter_widgets_cb), self);
   g_signal_connect_swapped (self->answer_dropdown, "notify::selected", G_CALLBACK (filter_widgets_cb), self);

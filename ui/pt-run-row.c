@@ -229,7 +229,8 @@ pt_run_row_new (PtRun *run)
   title = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   name = gtk_label_new (self->name);
   gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
   gtk_widget_add_css_class (name, "heading");
   gtk_widget_set_tooltip_text (name, self->dir);
   badge = gtk_label_new (pt_run_status_label (self->status));

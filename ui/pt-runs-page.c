@@ -25,6 +25,7 @@ struct _PtRunsPage
 
   AdwToastOverlay *toasts;
   GtkStack        *stack;
+  AdwLeaflet      *leaflet;
   GtkLabel        *count_label;
   GtkListBox      *list;
   GtkLabel        *chart_hint;
@@ -502,6 +503,17 @@ export_action (GtkWidget  *widget,
   g_signal_emit (widget, signals[EXPORT_REQUESTED], 0, g_variant_get_string (parameter, NULL));
 }
 
+/* Narrow windows show the list or the chart: these move between them. */
+static void
+show_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PtRunsPage *self = PT_RUNS_PAGE (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, g_str_equal (action_name, "runs.show-chart") ? "chart" : "list");
+}
+
 static void
 delete_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
@@ -665,11 +677,14 @@ pt_runs_page_class_init (PtRunsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "runs.resume", "s", resume_action);
   gtk_widget_class_install_action (widget_class, "runs.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "runs.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "runs.show-chart", NULL, show_action);
+  gtk_widget_class_install_action (widget_class, "runs.show-list", NULL, show_action);
 
   g_type_ensure (PT_TYPE_LOSS_CHART);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/palitune/PaliTune/pt-runs-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PtRunsPage, toasts);
   gtk_widget_class_bind_template_child (widget_class, PtRunsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtRunsPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PtRunsPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, PtRunsPage, list);
   gtk_widget_class_bind_template_child (widget_class, PtRunsPage, chart_hint);

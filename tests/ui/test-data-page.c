@@ -457,6 +457,31 @@ test_errors_and_cancel (void)
   g_assert_cmpstr (pt_dataset_get_path (pt_data_page_get_dataset (fixture.page)), ==, csv);
 }
 
+/* A phone-sized window: the browser still fits, the details overlay it. */
+static void
+test_narrow (void)
+{
+  g_autofree char *path = fixture_path ("data/good.jsonl");
+  PtDatasetBrowser *b = browser ();
+  g_autofree char *shot = NULL;
+  g_autofree char *shot2 = NULL;
+
+  if (g_strcmp0 (pt_data_page_get_dataset_path (fixture.page), path) != 0)
+    open_and_wait (path);
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 360, 760);
+  pt_test_spin (500);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture.window)), <=, 400);
+  g_assert_true (pt_test_wait_until (thumbnails_settled, NULL, 10000));
+  shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-narrow");
+  pt_dataset_browser_show_record (b, 1);
+  g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
+  pt_test_spin (400);
+  shot2 = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-narrow-detail");
+  pt_dataset_browser_close_record (b);
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1280, 960);
+  pt_test_spin (300);
+}
+
 /* A file dropped on the page opens it. */
 static void
 test_drop (void)
@@ -528,6 +553,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/data/grid-and-filters", test_grid_and_filters);
   g_test_add_func ("/ui/data/detail-tokens", test_detail_tokens);
   g_test_add_func ("/ui/data/statistics", test_statistics);
+  g_test_add_func ("/ui/data/narrow", test_narrow);
   g_test_add_func ("/ui/data/problems", test_problems);
   g_test_add_func ("/ui/data/errors-and-cancel", test_errors_and_cancel);
   g_test_add_func ("/ui/data/drop", test_drop);

@@ -130,6 +130,21 @@ test_runs (void)
   pt_test_spin (300);
   shot = pt_test_screenshot (GTK_WIDGET (window), "runs-compare");
 
+  /* a narrow window folds the page: the list, then the chart */
+  {
+    g_autofree char *narrow = NULL, *narrow_chart = NULL;
+    gtk_window_set_default_size (GTK_WINDOW (window), 360, 760);
+    pt_test_spin (500);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
+    narrow = pt_test_screenshot (GTK_WIDGET (window), "runs-narrow");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.show-chart", NULL));
+    pt_test_spin (500);
+    narrow_chart = pt_test_screenshot (GTK_WIDGET (window), "runs-narrow-chart");
+    gtk_widget_activate_action (GTK_WIDGET (page), "runs.show-list", NULL);
+    gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+    pt_test_spin (300);
+  }
+
   /* unticking leaves one run's two series */
   pt_runs_page_set_compared (page, run_b, FALSE);
   g_assert_true (pt_test_wait_until (curves_loaded, NULL, 5000));
