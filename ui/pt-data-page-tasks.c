@@ -21,7 +21,6 @@ enum {
  * (atomically) while it runs and the results before it returns. */
 struct _PtDataJob
 {
-  gboolean        demo;
   char           *path;      /* the dataset; for a demo, its train.jsonl */
   char           *dir;       /* demo: the folder */
   PtDemoOptions   options;
@@ -357,7 +356,6 @@ pt_data_page_start_demo (PtDataPage          *self,
   g_autoptr(GError) error = NULL;
   PtDataJob *job = g_atomic_rc_box_new0 (PtDataJob);
 
-  job->demo = TRUE;
   if (options != NULL)
     job->options = *options;
   else

@@ -1,6 +1,8 @@
 /* pt-data-page.c — the Data page: open, check and browse a dataset. */
 #include "config.h"
 
+#include <string.h>        /* strlen */
+
 #include <glib/gi18n.h>
 
 #include "pt-data-page-private.h"
@@ -332,12 +334,15 @@ create_demo_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *dir = pt_data_page_default_demo_dir ();
   g_autofree char *existing = g_build_filename (dir, "demo-data.json", NULL);
+  g_autofree char *shown = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog, *row, *spin;
 
+  shown = g_str_has_prefix (dir, g_get_home_dir ()) ? g_strconcat ("~", dir + strlen (g_get_home_dir ()), NULL)
+                                                    : g_filename_display_name (dir);
   /* Translators: %s is a folder */
   body = g_strdup_printf (_("PaliTune draws pictures of coloured shapes and writes questions about them — colour, shape, "
-                            "count, position, detection — into %s. A small model learns them in minutes."), dir);
+                            "count, position, detection — into %s. A small model can learn them on a laptop."), shown);
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("Create a Demo Dataset?"), body);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);

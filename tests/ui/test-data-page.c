@@ -156,6 +156,24 @@ fixture_teardown (Fixture *f)
 
 /* ---- tests ---- */
 
+/* The dataset of the last session (GSettings "dataset-path") opens at start. */
+static void
+test_restored (void)
+{
+  g_autofree char *path = fixture_path ("data/good.csv");
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.palitune.PaliTune");
+  g_autofree char *saved = NULL;
+
+  g_assert_true (pt_test_wait_until (page_settled, NULL, 20000));
+  g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "browser");
+  g_assert_cmpstr (pt_data_page_get_dataset_path (fixture.page), ==, path);
+  g_assert_cmpuint (pt_dataset_get_n_records (pt_data_page_get_dataset (fixture.page)), >, 0);
+  /* closing it forgets it */
+  pt_data_page_set_dataset_path (fixture.page, NULL);
+  saved = g_settings_get_string (settings, "dataset-path");
+  g_assert_cmpstr (saved, ==, "");
+}
+
 static void
 test_empty (void)
 {
@@ -194,7 +212,7 @@ test_grid_and_filters (void)
 
   /* typing in the search entry (the entry waits a moment before it searches) */
   gtk_editable_set_text (GTK_EDITABLE (pt_dataset_browser_get_search_entry (b)), "COLOUR");
-  pt_test_spin (400);
+  pt_test_spin (250);
   g_assert_cmpstr (pt_dataset_browser_get_filter (b)->text, ==, "COLOUR");
   g_assert_cmpuint (pt_dataset_browser_get_n_shown (b), ==, 2);
   shot2 = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-grid-search");
@@ -259,6 +277,15 @@ test_detail_tokens (void)
   g_autofree char *shot2 = NULL;
   PtModelTokenizer *mt;
   int prefix, suffix;
+
+  /* without a model folder: the image, and how to get tokens */
+  pt_dataset_browser_show_record (b, 0);
+  g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
+  g_assert_cmpint (pt_record_detail_get_n_text_tokens (detail), ==, -1);
+  g_assert_cmpuint (pt_token_view_get_n_chips (tokens, PT_TOKEN_PREFIX), ==, 0);
+  pt_test_spin (300);
+  shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-detail-no-tokenizer");
+  g_clear_pointer (&shot, g_free);
 
   /* the Train page's model folder brings the tokenizer */
   set_settings (edit_model_dir, fixture.model_dir);
@@ -329,7 +356,7 @@ test_statistics (void)
 
   g_assert_true (pt_test_wait_until (tokenizer_loaded, NULL, 10000));
   pt_dataset_browser_show_view (b, "stats");
-  pt_test_spin (400);
+  pt_test_spin (250);
   /* answers: yes (records 3, 4), then red, blue, a green square once each */
   g_assert_cmpuint (pt_bar_chart_get_n_bars (answers), ==, 4);
   g_assert_cmpstr (pt_bar_chart_get_label (answers, 0), ==, "yes");
@@ -387,7 +414,7 @@ test_problems (void)
   pt_record_grid_count_cells (pt_dataset_browser_get_grid (b), &bound, &with_image, &missing);
   g_assert_cmpuint (missing, >=, 3);   /* missing.png, corrupt.jpg, empty.png, not-an-image.png */
   g_assert_cmpuint (with_image, >, 0);
-  pt_test_spin (400);
+  pt_test_spin (250);
   shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-grid-problems");
 
   for (guint i = 0; i < pt_dataset_get_n_records (ds); i++)
@@ -398,7 +425,7 @@ test_problems (void)
   pt_dataset_browser_set_filter (b, &(PtRecordFilter) { 0 });
 
   pt_dataset_browser_show_view (b, "problems");
-  pt_test_spin (400);   /* the switcher's buttons fade */
+  pt_test_spin (250);   /* the switcher's buttons fade */
   shot2 = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-problems");
   /* the first problem that names a record opens it */
   for (guint i = 0; i < pt_problem_list_get_n_items (list) && !opened; i++)
@@ -469,13 +496,13 @@ test_narrow (void)
   if (g_strcmp0 (pt_data_page_get_dataset_path (fixture.page), path) != 0)
     open_and_wait (path);
   gtk_window_set_default_size (GTK_WINDOW (fixture.window), 360, 760);
-  pt_test_spin (500);
+  pt_test_spin (300);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture.window)), <=, 400);
   g_assert_true (pt_test_wait_until (thumbnails_settled, NULL, 10000));
   shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-narrow");
   pt_dataset_browser_show_record (b, 1);
   g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
-  pt_test_spin (400);
+  pt_test_spin (250);
   shot2 = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-narrow-detail");
   pt_dataset_browser_close_record (b);
   gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1280, 960);
@@ -497,6 +524,24 @@ test_drop (void)
   g_assert_cmpstr (pt_data_page_get_dataset_path (fixture.page), ==, good);
 }
 
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  GtkWidget **out = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (w))
+        {
+          *out = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* Create Demo Dataset: generated off the main thread, then opened. */
 static void
 test_demo (void)
@@ -505,6 +550,18 @@ test_demo (void)
   g_autofree char *train = g_build_filename (dir, "train.jsonl", NULL);
   g_autofree char *shot = NULL;
   PtDemoOptions options;
+
+  /* the dialog the button opens */
+  {
+    GtkWidget *dialog = NULL;
+    g_autofree char *dshot = NULL;
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "page.create-demo", NULL));
+    g_assert_true (pt_test_wait_until (message_dialog_shown, &dialog, 5000));
+    pt_test_spin (300);
+    dshot = pt_test_screenshot (dialog, "data-demo-dialog");
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+    pt_test_spin (100);
+  }
 
   pt_demo_options_init (&options);
   options.n_train = 24;
@@ -534,9 +591,10 @@ test_loading_screenshot (void)
 
   pt_demo_options_init (&options);
   options.n_train = 400;
+  options.threads = 1;   /* leave the other core to the window */
   pt_data_page_create_demo (fixture.page, &options, dir);
   g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "loading");
-  pt_test_spin (400);
+  pt_test_spin (250);
   g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "loading");
   shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-loading");
   pt_data_page_cancel (fixture.page);
@@ -549,6 +607,7 @@ main (int argc, char **argv)
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/data/restored", test_restored);
   g_test_add_func ("/ui/data/empty", test_empty);
   g_test_add_func ("/ui/data/grid-and-filters", test_grid_and_filters);
   g_test_add_func ("/ui/data/detail-tokens", test_detail_tokens);
@@ -559,6 +618,12 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/data/drop", test_drop);
   g_test_add_func ("/ui/data/demo", test_demo);
   g_test_add_func ("/ui/data/loading", test_loading_screenshot);
+  /* as if the last session had opened good.csv */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.palitune.PaliTune");
+    g_autofree char *csv = fixture_path ("data/good.csv");
+    g_settings_set_string (settings, "dataset-path", csv);
+  }
   fixture_setup (&fixture);
   status = g_test_run ();
   fixture_teardown (&fixture);

@@ -270,7 +270,10 @@ test_scroll_100k (void)
   /* only what is on screen exists */
   pt_record_grid_count_cells (grid, &bound, NULL, NULL);
   alive = pt_index_model_get_n_alive (model);
-  printf ("# cells bound %u, items alive %u of %u\n", bound, alive, N_RECORDS);
+  printf ("# cells bound %u, items alive %u of %u; thumbnails decoded or fetched %u, requests dropped after a cancel %u\n",
+          bound, alive, N_RECORDS,
+          pt_thumbnail_loader_get_n_finished (pt_dataset_browser_get_thumbnail_loader (browser)),
+          pt_thumbnail_loader_get_n_cancelled (pt_dataset_browser_get_thumbnail_loader (browser)));
   g_assert_cmpuint (alive, <, 1000);
   g_assert_true (pt_test_wait_until (thumbnails_settled, grid, 10000));
   shot = pt_test_screenshot (GTK_WIDGET (window), "data-100k");

@@ -134,11 +134,11 @@ test_runs (void)
   {
     g_autofree char *narrow = NULL, *narrow_chart = NULL;
     gtk_window_set_default_size (GTK_WINDOW (window), 360, 760);
-    pt_test_spin (500);
+    pt_test_spin (300);
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
     narrow = pt_test_screenshot (GTK_WIDGET (window), "runs-narrow");
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.show-chart", NULL));
-    pt_test_spin (500);
+    pt_test_spin (300);
     narrow_chart = pt_test_screenshot (GTK_WIDGET (window), "runs-narrow-chart");
     gtk_widget_activate_action (GTK_WIDGET (page), "runs.show-list", NULL);
     gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
