@@ -9,6 +9,7 @@
 #include "pt-dataset-scan.h"   /* pt_dataset_scan, stats, report */
 #include "pt-error.h"
 #include "pt-json.h"           /* pt_json_to_string */
+#include "pt-tokenizer.h"      /* token counts */
 
 /* Prints a frequency table on one line: "yes 40, no 30, …". */
 static void
@@ -92,6 +93,37 @@ print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint
 }
 
 static int
+count_tokens (const char *text, gpointer data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (int32_t));
+
+  if (!pt_tokenizer_encode (data, text, -1, ids, NULL))
+    return -1;
+  return (int) ids->len;
+}
+
+/* A model folder's tokenizer.model, or the file itself. */
+static PtTokenizer *
+open_tokenizer (const char *path, int *code)
+{
+  g_autofree char *file = g_file_test (path, G_FILE_TEST_IS_DIR)
+                            ? g_build_filename (path, "tokenizer.model", NULL) : g_strdup (path);
+  g_autoptr(GError) error = NULL;
+  PtTokenizer *tok;
+
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *display = g_filename_display_name (file);
+      *code = pt_cli_usage_error ("--tokenizer: %s does not exist", display);
+      return NULL;
+    }
+  tok = pt_tokenizer_load (file, &error);
+  if (tok == NULL)
+    *code = pt_cli_usage_error ("--tokenizer: %s", error->message);
+  return tok;
+}
+
+static int
 inspect (int argc, char **argv)
 {
   gboolean json = FALSE, decode = FALSE, no_images = FALSE;
@@ -119,6 +151,7 @@ inspect (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(PtDataset) ds = NULL;
   g_autoptr(PtDatasetStats) stats = NULL;
+  g_autoptr(PtTokenizer) tok = NULL;
   PtDatasetFormat format = PT_DATASET_FORMAT_AUTO;
   PtScanOptions options;
   int code;
@@ -148,9 +181,11 @@ inspect (int argc, char **argv)
   options.max_tokens = max_text_len;
   if (tokenizer != NULL)
     {
-      g_set_error (&error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                   "--tokenizer: this build has no tokenizer yet");
-      return pt_cli_fail (error);
+      tok = open_tokenizer (tokenizer, &code);
+      if (tok == NULL)
+        return code;
+      options.count_tokens = count_tokens;
+      options.count_tokens_data = tok;
     }
   if (!pt_dataset_scan (ds, &options, NULL, &error))
     return pt_cli_fail (error);

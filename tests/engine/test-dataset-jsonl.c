@@ -350,6 +350,31 @@ test_stats_tally (void)
   g_rmdir (dir);
 }
 
+/* The header check passes a truncated JPEG; the full decode (the training decoder) does not. */
+static void
+test_decode_check (void)
+{
+  g_autofree char *images = fixture ("images");
+  const char *text = "{\"image\": \"truncated.jpg\", \"question\": \"q\", \"answer\": \"a\"}\n"
+                     "{\"image\": \"blue.jpg\", \"question\": \"q\", \"answer\": \"a\"}\n";
+  g_autoptr(PtDataset) ds = load_text (text, PT_DATASET_FORMAT_JSONL, images);
+  g_autoptr(GError) error = NULL;
+  PtScanOptions o;
+
+  pt_scan_options_init (&o);
+  g_assert_true (pt_dataset_scan (ds, &o, NULL, &error));
+  g_assert_cmpuint (pt_dataset_get_n_usable (ds), ==, 2);
+  o.decode_images = TRUE;
+  g_assert_true (pt_dataset_scan (ds, &o, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (problem_at (ds, 1), ==, PT_PROBLEM_IMAGE_UNDECODABLE);
+  g_assert_nonnull (strstr (reason_at (ds, 1), "truncated"));
+  g_assert_cmpint (problem_at (ds, 2), ==, PT_PROBLEM_NONE);
+  /* scanning again adds nothing */
+  g_assert_true (pt_dataset_scan (ds, &o, NULL, &error));
+  g_assert_cmpuint (pt_dataset_get_n_problems (ds), ==, 1);
+}
+
 /* Reading a line longer than the cap must neither fail nor hold it in memory. */
 static long
 peak_rss_kib (void)
@@ -450,6 +475,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/dataset/jsonl/fixture-bad", test_fixture_bad);
   g_test_add_func ("/engine/dataset/jsonl/fixture-good-stats", test_fixture_good_with_stats);
   g_test_add_func ("/engine/dataset/jsonl/stats-tally", test_stats_tally);
+  g_test_add_func ("/engine/dataset/jsonl/decode-check", test_decode_check);
   g_test_add_func ("/engine/dataset/jsonl/gigabyte-line", test_gigabyte_line);
   g_test_add_func ("/engine/dataset/jsonl/long-line-in-memory", test_long_line_in_memory);
   g_test_add_func ("/engine/dataset/prompt-apply", test_prompt_apply);

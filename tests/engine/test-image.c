@@ -274,6 +274,19 @@ test_malformed (void)
     }
   g_rand_free (rand);
 
+  /* no pixels: refused before GdkPixbuf's decoder fails an assertion */
+  {
+    const char *empty[] = { "zero-frame.gif", "zero-screen.gif", "zero-width.tif" };
+    for (guint f = 0; f < G_N_ELEMENTS (empty); f++)
+      {
+        g_autofree char *path = image_path (empty[f]);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(PtImage) im = pt_image_load (path, NULL, &error);
+        g_assert_null (im);
+        g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+      }
+  }
+
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(PtImage) im = pt_image_load ("/nonexistent/image.jpg", NULL, &error);
