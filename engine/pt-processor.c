@@ -112,8 +112,10 @@ pt_processor_encode (const PtTokenizer *tok, int num_image_tokens, const char *p
   enc->labels = g_new (int32_t, MAX (n, 1));
   for (int i = 0; i < num_image_tokens; i++)
     enc->input_ids[i] = pt_tokenizer_image_id (tok);
-  memcpy (enc->input_ids + num_image_tokens, prefix->data, prefix->len * sizeof (int32_t));
-  memcpy (enc->input_ids + enc->prefix_len, sfx->data, sfx->len * sizeof (int32_t));
+  if (prefix->len > 0)   /* an empty GArray's data may be NULL */
+    memcpy (enc->input_ids + num_image_tokens, prefix->data, prefix->len * sizeof (int32_t));
+  if (sfx->len > 0)
+    memcpy (enc->input_ids + enc->prefix_len, sfx->data, sfx->len * sizeof (int32_t));
   for (int i = 0; i < n; i++)
     {
       gboolean in_suffix = i >= enc->prefix_len;
