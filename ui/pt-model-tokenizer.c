@@ -3,8 +3,8 @@
 
 #include <string.h>
 
+#include "pt-config.h"          /* pt_model_config_load */
 #include "pt-error.h"           /* PT_ERROR */
-#include "pt-json.h"            /* pt_json_load_file */
 #include "pt-model-tokenizer.h"
 
 G_DEFINE_BOXED_TYPE (PtModelTokenizer, pt_model_tokenizer, pt_model_tokenizer_ref, pt_model_tokenizer_unref)
@@ -34,18 +34,6 @@ pt_model_tokenizer_unref (PtModelTokenizer *self)
   g_atomic_rc_box_release_full (self, clear);
 }
 
-static int
-member_int (JsonObject *o,
-            const char *name,
-            int         fallback)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
-    return fallback;
-  return (int) CLAMP (json_node_get_int (n), G_MININT, G_MAXINT);
-}
-
 PtModelTokenizer *
 pt_model_tokenizer_load (const char *model_dir,
                          GError    **error)
@@ -68,33 +56,17 @@ pt_model_tokenizer_load (const char *model_dir,
   if (tok == NULL)
     return NULL;
 
+  /* the engine's reading of config.json: what training will use */
   config_path = g_build_filename (model_dir, "config.json", NULL);
   if (g_file_test (config_path, G_FILE_TEST_EXISTS))
     {
-      g_autoptr(JsonNode) root = pt_json_load_file (config_path, 1 << 20, error);
-      JsonObject *o, *vision;
+      g_autoptr(PtModelConfig) config = pt_model_config_load (config_path, error);
 
-      if (root == NULL)
+      if (config == NULL)
         return NULL;
-      if (!JSON_NODE_HOLDS_OBJECT (root))
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not a JSON object", config_path);
-          return NULL;
-        }
-      o = json_node_get_object (root);
-      vision = json_object_has_member (o, "vision_config")
-               && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "vision_config"))
-               ? json_object_get_object_member (o, "vision_config") : NULL;
-      image_size = member_int (vision, "image_size", 224);
-      patch_size = member_int (vision, "patch_size", 14);
-      image_token = member_int (o, "image_token_index", -1);
-      if (image_size <= 0 || patch_size <= 0 || image_size % patch_size != 0)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                       "%s: image_size %d is not a multiple of patch_size %d", config_path,
-                       image_size, patch_size);
-          return NULL;
-        }
+      image_size = config->image_size;
+      patch_size = config->patch_size;
+      image_token = config->image_token_index;
     }
   if (image_token >= 0 && image_token != pt_tokenizer_image_id (tok)
       && !pt_tokenizer_set_image_token (tok, image_token, error))

@@ -3,9 +3,10 @@
  * show prompts as the model sees them.
  *
  * Loads MODEL_DIR/tokenizer.model and, when present, MODEL_DIR/config.json
- * (image_token_index, vision_config.image_size and patch_size) on a worker
- * thread. Without a config the PaliGemma defaults apply (224 px, patch 14:
- * 256 image tokens). Immutable once loaded; shared by reference.
+ * (pt_model_config_load: image_token_index, the vision tower's image_size
+ * and patch_size) on a worker thread. Without a config the PaliGemma
+ * defaults apply (224 px, patch 14: 256 image tokens). Immutable once
+ * loaded; shared by reference.
  */
 #pragma once
 

@@ -96,6 +96,12 @@ edit_max_text_len (PtTrainSettings *s, gpointer data)
 }
 
 static void
+edit_resolution (PtTrainSettings *s, gpointer data)
+{
+  s->resolution = GPOINTER_TO_INT (data);
+}
+
+static void
 edit_template (PtTrainSettings *s, gpointer data)
 {
   g_free (s->prompt_template);
@@ -122,7 +128,7 @@ fixture_setup (Fixture *f)
   config = g_build_filename (f->model_dir, "config.json", NULL);
   g_assert_true (g_file_set_contents (config,
                                       "{\"model_type\": \"paligemma\", \"vision_config\": "
-                                      "{\"image_size\": 224, \"patch_size\": 14}}", -1, &error));
+                                      "{\"image_size\": 112, \"patch_size\": 14}}", -1, &error));
 
   f->app = pt_application_new ();
   g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
@@ -291,9 +297,15 @@ test_detail_tokens (void)
   set_settings (edit_model_dir, fixture.model_dir);
   g_assert_true (pt_test_wait_until (tokenizer_loaded, NULL, 10000));
   mt = pt_data_page_get_tokenizer (fixture.page);
-  g_assert_cmpint (pt_model_tokenizer_n_image_tokens (mt, 0), ==, 256);
-
+  /* the test config's tower sees 112 px in 14 px patches: 8 × 8 image tokens */
+  g_assert_cmpint (pt_model_tokenizer_n_image_tokens (mt, 0), ==, 64);
   pt_dataset_browser_show_record (b, 0);
+  g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
+  g_assert_cmpint (pt_record_detail_get_image_size (detail), ==, 112);
+  g_assert_cmpstr (pt_token_view_get_chip_text (tokens, 0), ==, "64 × <image>");
+
+  /* the Train page's resolution overrides it: 224 px, 256 tokens */
+  set_settings (edit_resolution, GINT_TO_POINTER (224));
   g_assert_true (pt_dataset_browser_get_record_shown (b));
   g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
   g_assert_cmpint (pt_record_detail_get_image_state (detail), ==, PT_DETAIL_IMAGE_SHOWN);
