@@ -30,6 +30,7 @@ struct _PtDatasetBrowser
   int                resolution;
   guint16           *token_counts;
   GCancellable      *count_cancellable;
+  guint              recount_id;        /* a template being typed: count once it rests */
 
   /* template children */
   GtkLabel          *title_label;
@@ -247,6 +248,17 @@ pt_dataset_browser_get_n_shown (PtDatasetBrowser *self)
 }
 
 static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PtDatasetBrowser *self = PT_DATASET_BROWSER (widget);
+
+  pt_dataset_browser_show_view (self, "records");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
 clear_filters_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -321,6 +333,7 @@ count_cb (GObject      *source,
 static void
 recount (PtDatasetBrowser *self)
 {
+  g_clear_handle_id (&self->recount_id, g_source_remove);
   if (self->count_cancellable != NULL)
     g_cancellable_cancel (self->count_cancellable);
   g_clear_object (&self->count_cancellable);
@@ -338,7 +351,7 @@ gboolean
 pt_dataset_browser_is_counting (PtDatasetBrowser *self)
 {
   g_return_val_if_fail (PT_IS_DATASET_BROWSER (self), FALSE);
-  return self->count_cancellable != NULL;
+  return self->count_cancellable != NULL || self->recount_id != 0;
 }
 
 void
@@ -365,6 +378,16 @@ pt_dataset_browser_set_tokenizer (PtDatasetBrowser *self,
     update_token_stats (self);
 }
 
+static gboolean
+recount_cb (gpointer data)
+{
+  PtDatasetBrowser *self = data;
+
+  self->recount_id = 0;
+  recount (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 pt_dataset_browser_set_settings (PtDatasetBrowser      *self,
                                  const PtTrainSettings *settings)
@@ -384,7 +407,9 @@ pt_dataset_browser_set_settings (PtDatasetBrowser      *self,
   if (template_changed)
     {
       self->max_text_len = settings->max_text_len;
-      recount (self);
+      g_clear_handle_id (&self->recount_id, g_source_remove);
+      if (self->dataset != NULL && self->tokenizer != NULL)
+        self->recount_id = g_timeout_add (400, recount_cb, self);
     }
   else if (settings->max_text_len != self->max_text_len)
     {
@@ -619,6 +644,7 @@ pt_dataset_browser_dispose (GObject *object)
 {
   PtDatasetBrowser *self = PT_DATASET_BROWSER (object);
 
+  g_clear_handle_id (&self->recount_id, g_source_remove);
   if (self->count_cancellable != NULL)
     g_cancellable_cancel (self->count_cancellable);
   g_clear_object (&self->count_cancellable);
@@ -661,6 +687,8 @@ pt_dataset_browser_class_init (PtDatasetBrowserClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
 
   gtk_widget_class_install_action (widget_class, "browser.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_install_action (widget_class, "browser.find", NULL, find_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "browser.find", NULL);
 
   g_type_ensure (PT_TYPE_RECORD_GRID);
   g_type_ensure (PT_TYPE_RECORD_DETAIL);

@@ -12,7 +12,7 @@
 #define TOP_TYPES   15
 #define MAX_BINS    12
 
-enum { COUNT_RECORDS, COUNT_USABLE, COUNT_PROBLEMS, COUNT_DUPLICATES, COUNT_IMAGES, N_COUNTS };
+enum { COUNT_RECORDS, COUNT_USABLE, COUNT_UNUSABLE, COUNT_PROBLEMS, COUNT_DUPLICATES, COUNT_IMAGES, N_COUNTS };
 
 struct _PtStatsView
 {
@@ -158,6 +158,10 @@ pt_stats_view_set_split (PtStatsView *self,
 {
   g_return_if_fail (PT_IS_STATS_VIEW (self));
 
+  /* every edit on the Train page comes here: split again only when it matters */
+  if (val_split == self->val_split && seed == self->seed
+      && g_strcmp0 (val_data_path, self->val_data_path) == 0 && self->n_train != G_MAXUINT)
+    return;
   self->val_split = val_split;
   self->seed = seed;
   g_free (self->val_data_path);
@@ -314,7 +318,8 @@ pt_stats_view_set_dataset (PtStatsView          *self,
     {
       values[COUNT_RECORDS] = stats->records;
       values[COUNT_USABLE] = stats->usable;
-      values[COUNT_PROBLEMS] = stats->records - stats->usable;
+      values[COUNT_UNUSABLE] = stats->records - stats->usable;
+      values[COUNT_PROBLEMS] = stats->problems;
       values[COUNT_DUPLICATES] = stats->by_kind[PT_PROBLEM_DUPLICATE];
       values[COUNT_IMAGES] = stats->images;
     }
@@ -323,10 +328,14 @@ pt_stats_view_set_dataset (PtStatsView          *self,
       g_autofree char *text = format_count (values[i]);
       gtk_label_set_text (self->count_values[i], text);
     }
-  if (values[COUNT_PROBLEMS] > 0)
-    gtk_widget_add_css_class (GTK_WIDGET (self->count_values[COUNT_PROBLEMS]), "error");
+  if (values[COUNT_UNUSABLE] > 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->count_values[COUNT_UNUSABLE]), "error");
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->count_values[COUNT_PROBLEMS]), "error");
+    gtk_widget_remove_css_class (GTK_WIDGET (self->count_values[COUNT_UNUSABLE]), "error");
+  if (values[COUNT_PROBLEMS] > 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->count_values[COUNT_PROBLEMS]), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->count_values[COUNT_PROBLEMS]), "warning");
 
   set_counts_chart (self->answers_chart, stats != NULL ? stats->answers : NULL, TOP_ANSWERS);
   set_counts_chart (self->types_chart, stats != NULL ? stats->question_types : NULL, TOP_TYPES);
@@ -481,7 +490,8 @@ pt_stats_view_class_init (PtStatsViewClass *klass)
 static void
 add_count (PtStatsView *self,
            guint        i,
-           const char  *title)
+           const char  *title,
+           const char  *tooltip)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
@@ -494,6 +504,7 @@ add_count (PtStatsView *self,
   gtk_widget_add_css_class (GTK_WIDGET (self->count_titles[i]), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->count_values[i]));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->count_titles[i]));
+  gtk_widget_set_tooltip_text (box, tooltip);
   gtk_flow_box_append (self->counts_box, box);
   gtk_widget_set_can_focus (gtk_widget_get_parent (box), FALSE);
 }
@@ -532,11 +543,12 @@ pt_stats_view_init (PtStatsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  add_count (self, COUNT_RECORDS, _("Records"));
-  add_count (self, COUNT_USABLE, _("Usable"));
-  add_count (self, COUNT_PROBLEMS, _("Unusable"));
-  add_count (self, COUNT_DUPLICATES, _("Duplicates"));
-  add_count (self, COUNT_IMAGES, _("Images"));
+  add_count (self, COUNT_RECORDS, _("Records"), _("Every record read"));
+  add_count (self, COUNT_USABLE, _("Usable"), _("Records training can use"));
+  add_count (self, COUNT_UNUSABLE, _("Unusable"), _("Records left out of training, each for a reason on the Problems tab"));
+  add_count (self, COUNT_PROBLEMS, _("Problems"), _("Problems and warnings found, lines that gave no record included"));
+  add_count (self, COUNT_DUPLICATES, _("Duplicates"), _("Records with the same image and question as an earlier one"));
+  add_count (self, COUNT_IMAGES, _("Images"), _("Distinct images of the usable records"));
 
   self->answers_chart = add_chart (self, _("Most Frequent Answers"), GTK_ORIENTATION_HORIZONTAL, &self->answers_note);
   self->types_chart = add_chart (self, _("Question Types"), GTK_ORIENTATION_HORIZONTAL, &self->types_note);

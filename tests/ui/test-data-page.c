@@ -216,6 +216,15 @@ test_grid_and_filters (void)
   g_assert_cmpuint (pt_thumbnail_loader_get_n_finished (pt_dataset_browser_get_thumbnail_loader (b)), >=, 4);
   shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-grid");
 
+  /* Ctrl+F: the search entry */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b), "browser.find", NULL));
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture.window));
+    g_assert_nonnull (focus);
+    g_assert_true (focus == GTK_WIDGET (pt_dataset_browser_get_search_entry (b))
+                   || gtk_widget_is_ancestor (focus, GTK_WIDGET (pt_dataset_browser_get_search_entry (b))));
+  }
+
   /* typing in the search entry (the entry waits a moment before it searches) */
   gtk_editable_set_text (GTK_EDITABLE (pt_dataset_browser_get_search_entry (b)), "COLOUR");
   pt_test_spin (250);
