@@ -15,6 +15,7 @@ struct _PtRecordCell
   guint              index;
   PtThumbnailLoader *loader;
   GCancellable      *cancellable;
+  const char        *image;        /* the record's image path (owned by the dataset) while loading */
   PtRecordCellState  state;
   gboolean           shown_missing;    /* what the widgets show now */
   gboolean           shown_unusable;
@@ -88,6 +89,7 @@ thumbnail_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->cancellable);
+  self->image = NULL;
   if (texture != NULL)
     {
       gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
@@ -95,6 +97,40 @@ thumbnail_cb (GObject      *source,
     }
   else
     set_state (self, PT_RECORD_CELL_MISSING, error->message);
+}
+
+static void
+request_thumbnail (PtRecordCell *self)
+{
+  if (self->cancellable != NULL || self->image == NULL || self->loader == NULL
+      || self->state != PT_RECORD_CELL_LOADING)
+    return;
+  self->cancellable = g_cancellable_new ();
+  pt_thumbnail_loader_load_async (self->loader, self->image, self->cancellable, thumbnail_cb,
+                                  g_object_ref (self));
+}
+
+static void
+cancel_request (PtRecordCell *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+}
+
+static void
+map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (pt_record_cell_parent_class)->map (widget);
+  request_thumbnail (PT_RECORD_CELL (widget));
+}
+
+/* Scrolled away: the decode is not needed any more (it restarts if the row comes back). */
+static void
+unmap (GtkWidget *widget)
+{
+  cancel_request (PT_RECORD_CELL (widget));
+  GTK_WIDGET_CLASS (pt_record_cell_parent_class)->unmap (widget);
 }
 
 static gboolean
@@ -154,8 +190,11 @@ pt_record_cell_bind (PtRecordCell      *self,
       return;
     }
   set_state (self, PT_RECORD_CELL_LOADING, NULL);
-  self->cancellable = g_cancellable_new ();
-  pt_thumbnail_loader_load_async (loader, r.image, self->cancellable, thumbnail_cb, g_object_ref (self));
+  self->image = r.image;
+  /* GtkGridView binds some 30 rows around what is on screen but maps only
+   * the rows on screen: decode for those, when they show */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    request_thumbnail (self);
 }
 
 void
@@ -163,9 +202,8 @@ pt_record_cell_unbind (PtRecordCell *self)
 {
   g_return_if_fail (PT_IS_RECORD_CELL (self));
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cancel_request (self);
+  self->image = NULL;
   g_clear_pointer (&self->dataset, pt_dataset_unref);
   g_clear_object (&self->loader);
   self->state = PT_RECORD_CELL_EMPTY;
@@ -213,6 +251,8 @@ pt_record_cell_class_init (PtRecordCellClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pt_record_cell_dispose;
+  widget_class->map = map;
+  widget_class->unmap = unmap;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "recordcell");
 }

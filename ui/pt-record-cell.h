@@ -2,8 +2,9 @@
  * and answer.
  *
  * The thumbnail arrives from a PtThumbnailLoader: at once when it is known,
- * else a placeholder shows while a worker decodes it; unbinding (the row
- * scrolled away, or reused for another record) cancels the request. A
+ * else a placeholder shows while a worker decodes it — requested when the
+ * cell is mapped (on screen), cancelled when it is unmapped (scrolled away)
+ * or rebound to another record. A
  * record whose image is missing or broken shows a "missing image" frame
  * with the reason; a record with any problem carries a warning badge.
  */

@@ -15,7 +15,7 @@
 #include "pt-window.h"
 
 #define N_RECORDS     100000
-#define N_IMAGES      16
+#define N_IMAGES      400   /* enough that jumps land on thumbnails not decoded yet */
 #define SCROLL_FRAMES 120
 #define N_JUMPS       20
 
@@ -31,7 +31,7 @@ window_mapped (gpointer data)
   return w != NULL && gtk_widget_get_mapped (GTK_WIDGET (w)) && gtk_widget_get_width (GTK_WIDGET (w)) > 0;
 }
 
-/* 16 PNGs of 256 × 256 and a JSON Lines file of N_RECORDS records using them. */
+/* N_IMAGES PNGs of 96 × 96 and a JSON Lines file of N_RECORDS records using them. */
 static char *
 write_dataset (void)
 {
@@ -45,24 +45,24 @@ write_dataset (void)
   g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
   for (int i = 0; i < N_IMAGES; i++)
     {
-      g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 256, 256);
-      g_autofree char *name = g_strdup_printf ("%s/%02d.png", images, i);
+      g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 96, 96);
+      g_autofree char *name = g_strdup_printf ("%s/%03d.png", images, i);
       guchar *px = gdk_pixbuf_get_pixels (pb);
       int stride = gdk_pixbuf_get_rowstride (pb);
 
-      for (int y = 0; y < 256; y++)
-        for (int x = 0; x < 256; x++)
+      for (int y = 0; y < 96; y++)
+        for (int x = 0; x < 96; x++)
           {
             guchar *p = px + y * stride + x * 3;
-            p[0] = (guchar) (x + i * 40);
-            p[1] = (guchar) (y + i * 15);
-            p[2] = (guchar) ((x ^ y) + i * 70);
+            p[0] = (guchar) (2 * x + i * 40);
+            p[1] = (guchar) (2 * y + i * 15);
+            p[2] = (guchar) (2 * (x ^ y) + i * 70);
           }
       g_assert_true (gdk_pixbuf_save (pb, name, "png", &error, NULL));
     }
   for (int r = 0; r < N_RECORDS; r++)
     g_string_append_printf (text,
-                            "{\"image\": \"images/%02d.png\", \"question\": \"what colour is the %s number %d?\", "
+                            "{\"image\": \"images/%03d.png\", \"question\": \"what colour is the %s number %d?\", "
                             "\"answer\": \"%s\", \"question_type\": \"q%d\"}\n",
                             r % N_IMAGES, shapes[r % 4], r, colours[(r / 7) % 8], r % 5);
   g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, &error));
