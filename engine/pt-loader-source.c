@@ -27,7 +27,8 @@ source_prepare (gpointer user_data, guint record, float *pixels, GError **error)
   if (!pt_image_load_pixels (r.image, src->image_size, &src->image_options, pixels, error))
     return NULL;
   prompt = pt_dataset_get_prompt (src->dataset, record, src->prompt_template);
-  return pt_processor_encode (src->tokenizer, src->num_image_tokens, prompt, r.answer,
+  return pt_processor_encode (src->tokenizer, src->num_image_tokens, prompt,
+                              src->prompts_only ? NULL : r.answer,
                               src->max_text_len, error);
 }
 

@@ -77,6 +77,7 @@ typedef struct {
   int32_t            pad_id;
   int                pad_to;            /* pad every batch to this length; 0 = its longest row */
   PtImageOptions     image_options;
+  gboolean           prompts_only;      /* inference: the prefix alone, no answer (generation) */
 } PtLoaderSource;
 
 PtLoader *pt_loader_new          (const PtLoaderSource *source, const guint *order, guint n,

@@ -125,19 +125,6 @@ pt_processor_encode (const PtTokenizer *tok, int num_image_tokens, const char *p
   return enc;
 }
 
-char *
-pt_processor_format_prompt (const char *template_, const char *question)
-{
-  g_return_val_if_fail (template_ != NULL && question != NULL, NULL);
-
-  if (strstr (template_, "{question}") == NULL)
-    return *template_ ? g_strconcat (template_, " ", question, NULL) : g_strdup (question);
-  {
-    g_auto(GStrv) parts = g_strsplit (template_, "{question}", -1);
-    return g_strjoinv (question, parts);
-  }
-}
-
 PtBatch *
 pt_processor_collate (PtEncoded *const *examples, const float *const *pixels,
                       const guint *record_index, int n, int image_size, int32_t pad_id,

@@ -6,6 +6,7 @@
 
 #include "pt-error.h"
 #include "pt-json.h"
+#include "pt-dataset.h"     /* pt_prompt_apply */
 #include "pt-processor.h"
 
 static JsonObject *fixture_root;
@@ -207,7 +208,7 @@ test_format_prompt (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *s = pt_processor_format_prompt (cases[i].tmpl, cases[i].q);
+      g_autofree char *s = pt_prompt_apply (cases[i].tmpl, cases[i].q);
       g_assert_cmpstr (s, ==, cases[i].want);
     }
 }
