@@ -228,10 +228,13 @@ load_thread (GTask        *task,
 }
 
 static const char *
-advice (const GError *error)
+advice (const GError *error,
+        const char   *path)
 {
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return _("It may have been moved, renamed or deleted: open it from where it is now.");
   if (g_error_matches (error, PT_ERROR, PT_ERROR_IO))
-    return _("Check that it exists and that you may read it.");
+    return _("Check that you may read it.");
   return _("PaliTune reads JSON Lines, CSV and TSV files whose records name an image, a question and an answer, "
            "and VQAv2 folders (questions, annotations and their COCO images).");
 }
@@ -257,7 +260,7 @@ load_cb (GObject      *source,
       name = g_path_get_basename (job->path);
       /* Translators: %s is a file or folder name */
       title = g_strdup_printf (_("Cannot Open “%s”"), name);
-      message = g_strdup_printf ("%s\n\n%s", error->message, advice (error));
+      message = g_strdup_printf ("%s\n\n%s", error->message, advice (error, job->path));
       pt_data_page_show_error (self, title, message);
       return;
     }
