@@ -16,6 +16,7 @@ struct _PtTrainingSession
   int             step;
   int             total_steps;
   guint           n_dispatches;
+  gint64          max_dispatch_us;  /* longest time the main loop spent in one dispatch */
 
   /* the running job; only the main thread touches these pointers */
   GThread        *thread;
@@ -117,6 +118,7 @@ dispatch (gpointer data)
   PtTrainingSession *self = data;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GArray) steps = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   events = g_steal_pointer (&self->pending_events);
@@ -164,6 +166,7 @@ dispatch (gpointer data)
           g_assert_not_reached ();
         }
     }
+  self->max_dispatch_us = MAX (self->max_dispatch_us, g_get_monotonic_time () - start);
   return G_SOURCE_REMOVE;
 }
 
@@ -389,6 +392,7 @@ const char *pt_training_session_get_message (PtTrainingSession *self) { return s
 int pt_training_session_get_step (PtTrainingSession *self) { return self->step; }
 int pt_training_session_get_total_steps (PtTrainingSession *self) { return self->total_steps; }
 guint pt_training_session_get_n_dispatches (PtTrainingSession *self) { return self->n_dispatches; }
+gint64 pt_training_session_get_max_dispatch_us (PtTrainingSession *self) { return self->max_dispatch_us; }
 
 static void
 pt_training_session_dispose (GObject *object)
