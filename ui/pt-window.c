@@ -156,6 +156,8 @@ pt_window_init (PtWindow *self)
 
   g_signal_connect_object (self->data_page, "notify::dataset-path", G_CALLBACK (dataset_path_cb), self, 0);
   dataset_path_cb (self->data_page, NULL, self);
+  /* one settings object, the Train page's: the Data page follows it and edits its split */
+  pt_data_page_set_settings_view (self->data_page, pt_train_page_get_settings_view (self->train_page));
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
