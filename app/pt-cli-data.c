@@ -23,7 +23,9 @@ print_counts (const char *title, GArray *counts, guint top)
   for (guint i = 0; i < counts->len && i < top; i++)
     {
       const PtCount *c = &g_array_index (counts, PtCount, i);
-      g_print ("%s“%s” %u", i ? ", " : "", c->text, c->count);
+      g_print ("%s", i ? ", " : "");
+      /* Translators: a value in quotes and how often it occurs */
+      g_print (_("“%s” %u"), c->text, c->count);
     }
   g_print ("%s\n", counts->len > top ? ", …" : "");
 }
