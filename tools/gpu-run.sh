@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# run.sh — PaliTune's GPU checks, from a bundle made by tools/gpu-bundle.sh
+# (this file is tools/gpu-run.sh, copied into .gpu/ as run.sh).
+#
+# Runs nvidia-smi, `palitune-cli devices`, the gpu test suite, the engine
+# test suite and the benches. Writes into $OUT (default: gpu-out beside the
+# bundle): summary.txt, gpu-tests.log, bench-cuda.log, bench-cuda.json.
+# Exit status 0 when nothing failed. On a machine without a GPU the gpu tests
+# skip (exit 77), which still shows that the bundle is self-contained; on a
+# machine with one, a skipped gpu test is a failure (the backend did not see
+# the device: a library path problem, shown with ldd in the log).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-$HERE/../gpu-out}
+mkdir -p "$OUT"
+SUMMARY=$OUT/summary.txt
+TESTS_LOG=$OUT/gpu-tests.log
+: > "$SUMMARY"
+: > "$TESTS_LOG"
+
+say() { echo "$*" | tee -a "$SUMMARY"; }
+
+# ---- libraries: the bundle, then the CUDA toolkit and the driver -------------
+libs=$HERE/lib
+have_lib() { ls "$1"/"$2" >/dev/null 2>&1; }
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 \
+         /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
+  [ -d "$d" ] && libs=$libs:$d
+done
+for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13; do
+  found=0
+  IFS=: read -r -a dirs <<< "$libs"
+  for d in "${dirs[@]}"; do have_lib "$d" "$lib" && found=1 && break; done
+  if [ $found -eq 0 ] && command -v python3 >/dev/null; then
+    # PyTorch's CUDA wheels carry them too
+    extra=$(python3 - "$lib" <<'EOF' 2>/dev/null
+import glob, os, site, sys
+for base in site.getsitepackages() + [site.getusersitepackages()]:
+    for p in glob.glob(os.path.join(base, "nvidia", "**", sys.argv[1]), recursive=True):
+        print(os.path.dirname(p)); sys.exit(0)
+EOF
+)
+    [ -n "$extra" ] && libs=$libs:$extra
+  fi
+done
+export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+export G_TEST_SRCDIR=$HERE/src/tests G_TEST_BUILDDIR=$HERE/bin PT_SOURCE_ROOT=$HERE/src
+export G_DEBUG=gc-friendly GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 MALLOC_CHECK_=2
+export PT_CLI=$HERE/bin/palitune-cli
+[ -d "$HERE/schemas" ] && export GSETTINGS_SCHEMA_DIR=$HERE/schemas
+if [ -f "$HERE/loaders/loaders.cache.in" ]; then
+  cache=$(mktemp)
+  trap 'rm -f "$cache"' EXIT
+  sed "s|@BUNDLE@|$HERE|g" "$HERE/loaders/loaders.cache.in" > "$cache"
+  export GDK_PIXBUF_MODULE_FILE=$cache
+fi
+
+# ---- the machine ----------------------------------------------------------------
+has_gpu=0
+{
+  echo "== bundle $(cat "$HERE/COMMIT" 2>/dev/null) $(date -u +%FT%TZ)"
+  [ -s "$HERE/DIRTY" ] && { echo "uncommitted changes:"; cat "$HERE/DIRTY"; }
+  echo "== nvidia-smi"
+} >> "$TESTS_LOG"
+if command -v nvidia-smi >/dev/null && nvidia-smi >> "$TESTS_LOG" 2>&1; then
+  has_gpu=1
+  say "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+else
+  say "gpu: none (nvidia-smi absent or failed)"
+fi
+{
+  echo "== nvcc: $(command -v nvcc >/dev/null && nvcc --version | tail -1)"
+  echo "== LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+  echo "== palitune-cli devices"
+  "$HERE/bin/palitune-cli" devices 2>&1
+} >> "$TESTS_LOG"
+
+# ---- tests ------------------------------------------------------------------------
+failed=0
+run_test() {   # suite program
+  local suite=$1 exe=$2 name rc t0 t1 verdict
+  name=$(basename "$exe")
+  echo "== $suite / $name" >> "$TESTS_LOG"
+  t0=$(date +%s.%N)
+  (cd "$OUT" && timeout 300 "$exe" --tap >> "$TESTS_LOG" 2>&1)
+  rc=$?
+  t1=$(date +%s.%N)
+  case $rc in
+    0) verdict=PASS ;;
+    77) verdict=SKIP
+        if [ $has_gpu -eq 1 ] && [ "$suite" = gpu ]; then
+          verdict="FAIL (skipped on a machine with a GPU)"
+          failed=1
+          { echo "-- ldd $name"; ldd "$exe"; } >> "$TESTS_LOG" 2>&1
+        fi ;;
+    124) verdict="FAIL (timeout)"; failed=1 ;;
+    *) verdict="FAIL (exit $rc)"; failed=1 ;;
+  esac
+  say "$(printf '%-6s %-28s %-8s %6.1fs' "$suite" "$name" "$verdict" "$(echo "$t1 - $t0" | bc 2>/dev/null || echo 0)")"
+}
+
+for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done
+for exe in "$HERE"/bin/test-*; do
+  case "$(basename "$exe")" in test-cuda-*) continue ;; esac
+  run_test engine "$exe"
+done
+
+# ---- benches ------------------------------------------------------------------------
+if [ $has_gpu -eq 1 ] && [ -x "$HERE/bin/bench-cuda-ops" ]; then
+  timeout 300 "$HERE/bin/bench-cuda-ops" --json "$OUT/bench-cuda.json" > "$OUT/bench-cuda.log" 2>&1
+  rc=$?
+  if [ $rc -eq 0 ]; then say "bench  bench-cuda-ops               done (bench-cuda.log)"
+  else say "bench  bench-cuda-ops               FAIL (exit $rc)"; failed=1; fi
+else
+  say "bench  bench-cuda-ops               skipped (no GPU)"
+fi
+
+say "result: $([ $failed -eq 0 ] && echo OK || echo FAILED)"
+exit $failed
