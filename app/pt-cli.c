@@ -14,6 +14,7 @@
 
 static const PtCliCommand commands[] = {
   { "devices", N_("List compute devices"), pt_cli_devices },
+  { "demo-data", N_("Generate the built-in demo dataset (shapes and questions)"), pt_cli_demo_data },
 };
 
 int

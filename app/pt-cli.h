@@ -32,5 +32,6 @@ gboolean pt_cli_parse    (const char *command, const char *parameter_string,
                           const GOptionEntry *entries, int *argc, char ***argv, int *exit_code);
 
 int pt_cli_devices (int argc, char **argv);
+int pt_cli_demo_data (int argc, char **argv);
 
 G_END_DECLS

@@ -37,7 +37,8 @@ typedef struct {
   int    max_position_embeddings;
 
   /* special ids */
-  int    image_token_index;   /* 257152 */
+  int    image_token_index;   /* 257152; may be >= vocab_size (the embedding
+                                 * lookup then uses id 0, overwritten by the image features) */
   int    pad_token_id;        /* 0 */
   int    eos_token_id;        /* 1 */
   int    bos_token_id;        /* 2 */

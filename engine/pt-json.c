@@ -155,6 +155,84 @@ pt_json_to_string (JsonNode *node,
   return g_string_free (out, FALSE);
 }
 
+/* json-glib's parser recurses once per nesting level, so a few hundred
+ * kilobytes of "[[[[…" overflow the stack: refuse deep nesting before
+ * parsing. No file PaliTune reads nests more than a handful of levels. */
+#define MAX_JSON_DEPTH 256
+
+static gboolean
+nesting_ok (const char *text, gssize length)
+{
+  int depth = 0;
+
+  /* lexing as json-glib's scanner does: "…" with escapes, '…' without, and
+   * C comments, so a bracket counts exactly when the parser would see it */
+  for (gssize i = 0; i < length; i++)
+    {
+      char c = text[i];
+      if (c == '"')
+        {
+          for (i++; i < length && text[i] != '"'; i++)
+            if (text[i] == '\\')
+              i++;
+        }
+      else if (c == '\'')
+        {
+          for (i++; i < length && text[i] != '\''; i++)
+            ;
+        }
+      else if (c == '/' && i + 1 < length && text[i + 1] == '*')
+        {
+          for (i += 2; i + 1 < length && !(text[i] == '*' && text[i + 1] == '/'); i++)
+            ;
+          i++;
+        }
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+/* json-glib's scanner accepts escapes JSON does not have ("\777" octal)
+ * and can hand back strings that are not UTF-8: check every string */
+static gboolean
+strings_valid (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_STRING
+             || g_utf8_validate (json_node_get_string (node), -1, NULL);
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *a = json_node_get_array (node);
+        for (guint i = 0; i < json_array_get_length (a); i++)
+          if (!strings_valid (json_array_get_element (a, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !strings_valid (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 JsonNode *
 pt_json_parse (const char *text,
                gssize      length,
@@ -172,6 +250,12 @@ pt_json_parse (const char *text,
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not valid UTF-8 text", what);
       return NULL;
     }
+  if (!nesting_ok (text, length))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is not valid JSON: nested more than %d levels deep", what, MAX_JSON_DEPTH);
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not valid JSON: %s",
@@ -182,6 +266,12 @@ pt_json_parse (const char *text,
   if (root == NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is empty", what);
+      return NULL;
+    }
+  if (!strings_valid (root))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is not valid JSON: a string has an invalid escape sequence", what);
       return NULL;
     }
   return json_node_ref (root);

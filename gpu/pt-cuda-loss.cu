@@ -118,13 +118,24 @@ cuda_cross_entropy (PtBackend *be, void *losses, void *dlogits, const void *logi
                     (const float *) logits, targets, V, (float) grad_scale);
 }
 
-/* ---- argmax ---------------------------------------------------------------- */
+/* ---- argmax: the first index of the maximum, NaN counting as the maximum ---- */
 
-/* the better of two (value, index) candidates: larger value, then lower index */
+/* the better of two (value, index) candidates: a NaN beats any number (as
+ * torch), then the larger value, then the lower index */
 static __device__ __forceinline__ void
 arg_better (float &v, int &i, float v2, int i2)
 {
-  if (i2 >= 0 && (i < 0 || v2 > v || (v2 == v && i2 < i)))
+  bool nan1 = v != v, nan2 = v2 != v2, take;
+
+  if (i2 < 0)
+    return;
+  if (i < 0)
+    take = true;
+  else if (nan1 || nan2)
+    take = nan2 && (!nan1 || i2 < i);
+  else
+    take = v2 > v || (v2 == v && i2 < i);
+  if (take)
     {
       v = v2;
       i = i2;

@@ -159,6 +159,20 @@ pt_load_any (const void *p, PtDType dtype, size_t i)
     }
 }
 
+/* as torch: toward zero, saturating, NaN → 0 (what the device's cvt.rzi
+ * does, spelled out so the CPU emulator agrees) */
+static __device__ __forceinline__ int32_t
+pt_double_to_i32 (double v)
+{
+  if (v != v)
+    return 0;
+  if (v >= 2147483647.0)
+    return 2147483647;
+  if (v <= -2147483648.0)
+    return (int32_t) -2147483647 - 1;
+  return (int32_t) v;
+}
+
 static __device__ __forceinline__ void
 pt_store_any (void *p, PtDType dtype, size_t i, double v)
 {
@@ -169,7 +183,7 @@ pt_store_any (void *p, PtDType dtype, size_t i, double v)
     case PT_DTYPE_BF16: ((__nv_bfloat16 *) p)[i] = __float2bfloat16 ((float) v); break;
     case PT_DTYPE_F16: ((__half *) p)[i] = __float2half ((float) v); break;
     case PT_DTYPE_U8: ((uint8_t *) p)[i] = (uint8_t) (v < 0 ? 0 : v > 255 ? 255 : v + 0.5); break;
-    case PT_DTYPE_I32: ((int32_t *) p)[i] = (int32_t) v; break;
+    case PT_DTYPE_I32: ((int32_t *) p)[i] = pt_double_to_i32 (v); break;
     default: break;
     }
 }

@@ -83,6 +83,8 @@ cpu_destroy (PtBackend *be)
 {
   PtCpuBackend *self = (PtCpuBackend *) be;
 
+  pt_cpu_scratch_free (self);
+  g_mutex_clear (&self->scratch_lock);
   g_mutex_clear (&self->lock);
   g_free (be->device_id);
   g_free (be->device_name);
@@ -101,6 +103,45 @@ static const PtBackendOps cpu_ops = {
   .copy = cpu_copy,
   .synchronize = cpu_synchronize,
   .check = cpu_check,
+  .convert = pt_cpu_convert,
+
+  .gemm = pt_cpu_gemm,
+  .gemm_batched = pt_cpu_gemm_batched,
+
+  .add = pt_cpu_add,
+  .scale = pt_cpu_scale,
+  .gelu_forward = pt_cpu_gelu_forward,
+  .gelu_backward = pt_cpu_gelu_backward,
+  .geglu_forward = pt_cpu_geglu_forward,
+  .geglu_backward = pt_cpu_geglu_backward,
+  .dropout = pt_cpu_dropout,
+
+  .bias_add = pt_cpu_bias_add,
+  .bias_backward = pt_cpu_bias_backward,
+
+  .layernorm_forward = pt_cpu_layernorm_forward,
+  .layernorm_backward = pt_cpu_layernorm_backward,
+  .rmsnorm_forward = pt_cpu_rmsnorm_forward,
+  .rmsnorm_backward = pt_cpu_rmsnorm_backward,
+
+  .rope = pt_cpu_rope,
+
+  .attention_forward = pt_cpu_attention_forward,
+  .attention_backward = pt_cpu_attention_backward,
+
+  .embedding_forward = pt_cpu_embedding_forward,
+  .embedding_backward = pt_cpu_embedding_backward,
+  .gather_rows = pt_cpu_gather_rows,
+  .scatter_rows = pt_cpu_scatter_rows,
+  .im2col = pt_cpu_im2col,
+
+  .cross_entropy = pt_cpu_cross_entropy,
+  .argmax = pt_cpu_argmax,
+
+  .sum_squares = pt_cpu_sum_squares,
+  .adamw = pt_cpu_adamw,
+
+  .nf4_dequantize = pt_cpu_nf4_dequantize,
 };
 
 PtBackend *
@@ -119,6 +160,7 @@ pt_cpu_backend_new (PtDType  act_dtype,
 
   self = g_new0 (PtCpuBackend, 1);
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->scratch_lock);
   self->n_threads = n_threads > 0 ? n_threads : (int) g_get_num_processors ();
   self->parent.ops = &cpu_ops;
   self->parent.act_dtype = act_dtype;

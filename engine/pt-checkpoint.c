@@ -1,0 +1,879 @@
+/* pt-checkpoint.c — a Hugging Face PaliGemma model folder: names, shards, reads. */
+#include "config.h"
+
+#include <stdlib.h>          /* qsort */
+#include <string.h>          /* memcpy, strcmp, strchr */
+#include <glib/gstdio.h>     /* g_unlink */
+
+#include "pt-checkpoint.h"
+#include "pt-error.h"        /* PT_ERROR */
+#include "pt-json.h"         /* pt_json_load_file, pt_json_to_string */
+
+/* ---- the tensors a configuration implies ------------------------------------ */
+
+void
+pt_tensor_spec_free (PtTensorSpec *spec)
+{
+  if (spec == NULL)
+    return;
+  g_free (spec->name);
+  g_free (spec);
+}
+
+static void
+add_spec (GPtrArray *out, int n_dims, int64_t d0, int64_t d1, int64_t d2, int64_t d3,
+          const char *format, ...) G_GNUC_PRINTF (7, 8);
+
+static void
+add_spec (GPtrArray *out, int n_dims, int64_t d0, int64_t d1, int64_t d2, int64_t d3,
+          const char *format, ...)
+{
+  PtTensorSpec *s = g_new0 (PtTensorSpec, 1);
+  va_list args;
+
+  va_start (args, format);
+  s->name = g_strdup_vprintf (format, args);
+  va_end (args);
+  s->n_dims = n_dims;
+  s->shape[0] = d0;
+  s->shape[1] = d1;
+  s->shape[2] = d2;
+  s->shape[3] = d3;
+  g_ptr_array_add (out, s);
+}
+
+#define VEC(n, ...)    add_spec (out, 1, n, 0, 0, 0, __VA_ARGS__)
+#define MAT(r, c, ...) add_spec (out, 2, r, c, 0, 0, __VA_ARGS__)
+
+GPtrArray *
+pt_model_config_tensor_specs (const PtModelConfig *c)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_tensor_spec_free);
+  const char *v = "vision_tower.vision_model";
+  const char *t = "language_model.model";
+  int64_t vh, vi, th, ti, q, kv;
+
+  g_return_val_if_fail (c != NULL, out);
+
+  vh = c->v_hidden;
+  vi = c->v_intermediate;
+  th = c->t_hidden;
+  ti = c->t_intermediate;
+  q = (int64_t) c->t_heads * c->t_head_dim;
+  kv = (int64_t) c->t_kv_heads * c->t_head_dim;
+
+  add_spec (out, 4, vh, c->num_channels, c->patch_size, c->patch_size,
+            "%s.embeddings.patch_embedding.weight", v);                         // (vh, C, P, P)
+  VEC (vh, "%s.embeddings.patch_embedding.bias", v);
+  MAT (c->num_image_tokens, vh, "%s.embeddings.position_embedding.weight", v); // (N, vh)
+  for (int l = 0; l < c->v_layers; l++)
+    {
+      static const char *const attn[] = { "q_proj", "k_proj", "v_proj", "out_proj" };
+      VEC (vh, "%s.encoder.layers.%d.layer_norm1.weight", v, l);
+      VEC (vh, "%s.encoder.layers.%d.layer_norm1.bias", v, l);
+      for (int i = 0; i < 4; i++)
+        {
+          MAT (vh, vh, "%s.encoder.layers.%d.self_attn.%s.weight", v, l, attn[i]);
+          VEC (vh, "%s.encoder.layers.%d.self_attn.%s.bias", v, l, attn[i]);
+        }
+      VEC (vh, "%s.encoder.layers.%d.layer_norm2.weight", v, l);
+      VEC (vh, "%s.encoder.layers.%d.layer_norm2.bias", v, l);
+      MAT (vi, vh, "%s.encoder.layers.%d.mlp.fc1.weight", v, l);
+      VEC (vi, "%s.encoder.layers.%d.mlp.fc1.bias", v, l);
+      MAT (vh, vi, "%s.encoder.layers.%d.mlp.fc2.weight", v, l);
+      VEC (vh, "%s.encoder.layers.%d.mlp.fc2.bias", v, l);
+    }
+  VEC (vh, "%s.post_layernorm.weight", v);
+  VEC (vh, "%s.post_layernorm.bias", v);
+
+  MAT (c->projection_dim, vh, "multi_modal_projector.linear.weight");
+  VEC (c->projection_dim, "multi_modal_projector.linear.bias");
+
+  MAT (c->vocab_size, th, "%s.embed_tokens.weight", t);
+  for (int l = 0; l < c->t_layers; l++)
+    {
+      VEC (th, "%s.layers.%d.input_layernorm.weight", t, l);
+      MAT (q, th, "%s.layers.%d.self_attn.q_proj.weight", t, l);
+      MAT (kv, th, "%s.layers.%d.self_attn.k_proj.weight", t, l);
+      MAT (kv, th, "%s.layers.%d.self_attn.v_proj.weight", t, l);
+      MAT (th, q, "%s.layers.%d.self_attn.o_proj.weight", t, l);
+      VEC (th, "%s.layers.%d.post_attention_layernorm.weight", t, l);
+      MAT (ti, th, "%s.layers.%d.mlp.gate_proj.weight", t, l);
+      MAT (ti, th, "%s.layers.%d.mlp.up_proj.weight", t, l);
+      MAT (th, ti, "%s.layers.%d.mlp.down_proj.weight", t, l);
+    }
+  VEC (th, "%s.norm.weight", t);
+  if (!c->tie_word_embeddings)
+    MAT (c->vocab_size, th, "language_model.lm_head.weight");
+  return out;
+}
+
+#undef VEC
+#undef MAT
+
+/* ---- names ------------------------------------------------------------------- */
+
+#define LM_HEAD "language_model.lm_head.weight"
+#define EMBED   "language_model.model.embed_tokens.weight"
+
+char *
+pt_checkpoint_canonical_name (const char *name)
+{
+  g_autofree char *s = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  /* (a) model.language_model. → language_model.model.   (≥ 4.52 in-memory) */
+  if (g_str_has_prefix (name, "model.language_model."))
+    s = g_strconcat ("language_model.model.", name + strlen ("model.language_model."), NULL);
+  /* (b) lm_head. → language_model.lm_head. */
+  else if (g_str_has_prefix (name, "lm_head."))
+    s = g_strconcat ("language_model.", name, NULL);
+  /* (c) optional model. before vision_tower / multi_modal_projector */
+  else if (g_str_has_prefix (name, "model.vision_tower.") || g_str_has_prefix (name, "model.multi_modal_projector."))
+    s = g_strdup (name + strlen ("model."));
+  /* a bare PaliGemmaModel's decoder: language_model.layers… */
+  else if (g_str_has_prefix (name, "language_model.") && !g_str_has_prefix (name, "language_model.model.")
+           && !g_str_has_prefix (name, "language_model.lm_head."))
+    s = g_strconcat ("language_model.model.", name + strlen ("language_model."), NULL);
+  else
+    s = g_strdup (name);
+
+  /* (d) SigLIP without vision_model. (v5 in-memory) */
+  if (g_str_has_prefix (s, "vision_tower.") && !g_str_has_prefix (s, "vision_tower.vision_model."))
+    {
+      char *t = g_strconcat ("vision_tower.vision_model.", s + strlen ("vision_tower."), NULL);
+      g_free (s);
+      s = t;
+    }
+  return g_steal_pointer (&s);
+}
+
+/* ---- dtype conversion -------------------------------------------------------- */
+
+static inline float
+bf16_to_f32 (guint16 h)
+{
+  guint32 u = (guint32) h << 16;
+  float f;
+  memcpy (&f, &u, 4);
+  return f;
+}
+
+static inline guint16
+f32_to_bf16 (float f)
+{
+  guint32 u;
+  memcpy (&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u)      /* NaN: quiet, keep the sign (torch) */
+    return (guint16) ((u >> 16) | 0x0040);
+  u += 0x7fffu + ((u >> 16) & 1);           /* round to nearest even */
+  return (guint16) (u >> 16);
+}
+
+static inline float
+f16_to_f32 (guint16 h)
+{
+  guint32 sign = (guint32) (h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
+  float f;
+
+  if (exp == 0x1f)
+    u = sign | 0x7f800000u | (man << 13);                 /* inf / NaN */
+  else if (exp != 0)
+    u = sign | ((exp + 112) << 23) | (man << 13);         /* normal */
+  else if (man == 0)
+    u = sign;                                             /* ±0 */
+  else
+    {
+      /* subnormal: man · 2^-24, exact in float */
+      f = (float) man * 5.9604644775390625e-8f;
+      return sign ? -f : f;
+    }
+  memcpy (&f, &u, 4);
+  return f;
+}
+
+static inline guint16
+f32_to_f16 (float f)
+{
+  guint32 u, sign, exp, man;
+  memcpy (&u, &f, 4);
+  sign = (u >> 16) & 0x8000;
+  exp = (u >> 23) & 0xff;
+  man = u & 0x7fffff;
+
+  if (exp == 0xff)
+    return (guint16) (sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0));
+  if (exp > 142)                                          /* ≥ 2^16: overflow */
+    return (guint16) (sign | 0x7c00);
+  if (exp >= 113)
+    {
+      /* normal half: round the 13 dropped bits to nearest even; a carry
+       * into the exponent is the correct result (up to inf) */
+      guint32 h = ((exp - 112) << 10) | (man >> 13);
+      guint32 rest = man & 0x1fff;
+      if (rest > 0x1000 || (rest == 0x1000 && (h & 1)))
+        h++;
+      return (guint16) (sign | h);
+    }
+  if (exp >= 102)
+    {
+      /* subnormal half: value = m · 2^-24 with m = (1.man) · 2^(exp-127+24) */
+      guint32 m = man | 0x800000;
+      int shift = 126 - (int) exp;                        /* 14 .. 24 */
+      guint32 h = m >> shift;
+      guint32 rest = m & ((1u << shift) - 1), half = 1u << (shift - 1);
+      if (rest > half || (rest == half && (h & 1)))
+        h++;
+      return (guint16) (sign | h);
+    }
+  return (guint16) sign;                                  /* underflow to ±0 */
+}
+
+gboolean
+pt_tensor_convert (void       *dst,
+                   PtDType     dst_dtype,
+                   const void *src,
+                   PtStDtype   src_dtype,
+                   size_t      n)
+{
+  const guint8 *s = src;
+  gboolean src_ok = src_dtype == PT_ST_F32 || src_dtype == PT_ST_F64 || src_dtype == PT_ST_BF16
+                    || src_dtype == PT_ST_F16;
+  gboolean dst_ok = dst_dtype == PT_DTYPE_F32 || dst_dtype == PT_DTYPE_F64 || dst_dtype == PT_DTYPE_BF16
+                    || dst_dtype == PT_DTYPE_F16;
+
+  if (!src_ok || !dst_ok)
+    return FALSE;
+  if (n == 0)
+    return TRUE;
+  g_return_val_if_fail (dst != NULL && src != NULL, FALSE);
+
+  /* same dtype: a copy */
+  if ((src_dtype == PT_ST_F32 && dst_dtype == PT_DTYPE_F32) || (src_dtype == PT_ST_F64 && dst_dtype == PT_DTYPE_F64)
+      || (src_dtype == PT_ST_BF16 && dst_dtype == PT_DTYPE_BF16) || (src_dtype == PT_ST_F16 && dst_dtype == PT_DTYPE_F16))
+    {
+      memcpy (dst, src, n * pt_dtype_size (dst_dtype));
+      return TRUE;
+    }
+
+  for (size_t i = 0; i < n; i++)
+    {
+      double d = 0;
+      float f = 0;
+      gboolean is_double = FALSE;
+
+      switch (src_dtype)
+        {
+        case PT_ST_F32: memcpy (&f, s + 4 * i, 4); break;
+        case PT_ST_F64: memcpy (&d, s + 8 * i, 8); is_double = TRUE; break;
+        case PT_ST_BF16: { guint16 h; memcpy (&h, s + 2 * i, 2); f = bf16_to_f32 (h); break; }
+        case PT_ST_F16: { guint16 h; memcpy (&h, s + 2 * i, 2); f = f16_to_f32 (h); break; }
+        default: g_assert_not_reached ();
+        }
+      switch (dst_dtype)
+        {
+        case PT_DTYPE_F32: ((float *) dst)[i] = is_double ? (float) d : f; break;
+        case PT_DTYPE_F64: ((double *) dst)[i] = is_double ? d : (double) f; break;
+        /* torch converts double → half types through float */
+        case PT_DTYPE_BF16: ((guint16 *) dst)[i] = f32_to_bf16 (is_double ? (float) d : f); break;
+        case PT_DTYPE_F16: ((guint16 *) dst)[i] = f32_to_f16 (is_double ? (float) d : f); break;
+        default: g_assert_not_reached ();
+        }
+    }
+  return TRUE;
+}
+
+/* ---- opening a folder ---------------------------------------------------------- */
+
+typedef struct {
+  const PtStTensor *tensor;
+  guint             file;     /* index into files */
+} Slot;
+
+struct _PtCheckpoint {
+  char          *dir;
+  PtModelConfig *config;
+  GPtrArray     *files;       /* of PtSafetensors* */
+  GHashTable    *by_name;     /* canonical name (owned) → Slot* (owned) */
+  char         **names;       /* sorted canonical names */
+  guint          n_names;
+};
+
+void
+pt_checkpoint_free (PtCheckpoint *ck)
+{
+  if (ck == NULL)
+    return;
+  g_clear_pointer (&ck->by_name, g_hash_table_unref);
+  g_clear_pointer (&ck->files, g_ptr_array_unref);
+  g_clear_pointer (&ck->config, pt_model_config_free);
+  g_free (ck->names);
+  g_free (ck->dir);
+  g_free (ck);
+}
+
+static gboolean
+is_bitsandbytes_name (const char *name)
+{
+  return strstr (name, ".quant_state.bitsandbytes__") != NULL || g_str_has_suffix (name, ".absmax")
+         || g_str_has_suffix (name, ".quant_map") || g_str_has_suffix (name, ".nested_absmax")
+         || g_str_has_suffix (name, ".SCB") || g_str_has_suffix (name, ".weight_format");
+}
+
+static gboolean
+add_file_tensors (PtCheckpoint *ck, guint file_index, GError **error)
+{
+  PtSafetensors *st = g_ptr_array_index (ck->files, file_index);
+
+  for (guint i = 0; i < pt_safetensors_n_tensors (st); i++)
+    {
+      const PtStTensor *t = pt_safetensors_tensor (st, i);
+      char *canonical;
+      Slot *slot;
+
+      if (is_bitsandbytes_name (t->name))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "%s is a pre-quantised bitsandbytes checkpoint (it holds “%s”); PaliTune "
+                       "cannot load those yet. Use the original bf16/fp32 checkpoint: PaliTune "
+                       "quantises it to NF4 itself in QLoRA mode", pt_safetensors_path (st), t->name);
+          return FALSE;
+        }
+      canonical = pt_checkpoint_canonical_name (t->name);
+      if (g_hash_table_contains (ck->by_name, canonical))
+        {
+          Slot *other = g_hash_table_lookup (ck->by_name, canonical);
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s: tensor “%s” is stored twice (as “%s” in %s and as “%s” in %s)",
+                       ck->dir, canonical, other->tensor->name,
+                       pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
+                       t->name, pt_safetensors_path (st));
+          g_free (canonical);
+          return FALSE;
+        }
+      slot = g_new (Slot, 1);
+      slot->tensor = t;
+      slot->file = file_index;
+      g_hash_table_insert (ck->by_name, canonical, slot);
+    }
+  return TRUE;
+}
+
+static gboolean
+open_file (PtCheckpoint *ck, const char *path, GError **error)
+{
+  PtSafetensors *st = pt_safetensors_open (path, error);
+
+  if (st == NULL)
+    return FALSE;
+  g_ptr_array_add (ck->files, st);
+  return add_file_tensors (ck, ck->files->len - 1, error);
+}
+
+#define MAX_SHARDS 100000
+
+static gboolean
+open_sharded (PtCheckpoint *ck, const char *index_path, GError **error)
+{
+  g_autoptr(JsonNode) root = pt_json_load_file (index_path, 256 << 20, error);
+  g_autofree char *display = g_filename_display_name (index_path);
+  g_autoptr(GHashTable) shard_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonNode *map;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (root)
+      || (map = json_object_get_member (json_node_get_object (root), "weight_map")) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (map))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is not a shard index (no \"weight_map\" object)", display);
+      return FALSE;
+    }
+
+  /* first pass: every shard named is a plain file name in this folder; open each once */
+  json_object_iter_init (&iter, json_node_get_object (map));
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      const char *shard;
+      g_autofree char *path = NULL;
+
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s: the shard of “%s” is not a file name", display, name);
+          return FALSE;
+        }
+      shard = json_node_get_string (value);
+      if (g_hash_table_contains (shard_index, shard))
+        continue;
+      if (*shard == '\0' || strchr (shard, '/') != NULL || strchr (shard, '\\') != NULL
+          || strcmp (shard, ".") == 0 || strcmp (shard, "..") == 0)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s: shard “%s” is not a file name in the model folder", display, shard);
+          return FALSE;
+        }
+      if (g_hash_table_size (shard_index) >= MAX_SHARDS)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s lists too many shards", display);
+          return FALSE;
+        }
+      path = g_build_filename (ck->dir, shard, NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                     "%s lists shard %s, which is missing from the folder (incomplete download?)",
+                     display, shard);
+          return FALSE;
+        }
+      if (!open_file (ck, path, error))
+        return FALSE;
+      g_hash_table_insert (shard_index, g_strdup (shard), GUINT_TO_POINTER (ck->files->len - 1));
+    }
+  if (ck->files->len == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s lists no tensors", display);
+      return FALSE;
+    }
+
+  /* second pass: every weight listed is in the shard the index names */
+  json_object_iter_init (&iter, json_node_get_object (map));
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      const char *shard = json_node_get_string (value);
+      guint file = GPOINTER_TO_UINT (g_hash_table_lookup (shard_index, shard));
+      if (pt_safetensors_find (g_ptr_array_index (ck->files, file), name) == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s lists tensor “%s” in %s, but that shard does not contain it",
+                       display, name, shard);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+PtCheckpoint *
+pt_checkpoint_open (const char *dir,
+                    GError    **error)
+{
+  g_autoptr(PtCheckpoint) ck = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *single = NULL;
+  g_autofree char *index = NULL;
+  GHashTableIter it;
+  gpointer key;
+  guint n = 0;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  display = g_filename_display_name (dir);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not a folder", display);
+      return NULL;
+    }
+  ck = g_new0 (PtCheckpoint, 1);
+  ck->dir = g_strdup (display);
+  ck->files = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_free);
+  ck->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  config_path = g_build_filename (dir, "config.json", NULL);
+  if (!g_file_test (config_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is not a Hugging Face model folder: it has no config.json", display);
+      return NULL;
+    }
+  ck->config = pt_model_config_load (config_path, error);
+  if (ck->config == NULL)
+    return NULL;
+
+  /* like from_pretrained: the single file wins over an index */
+  single = g_build_filename (dir, "model.safetensors", NULL);
+  index = g_build_filename (dir, "model.safetensors.index.json", NULL);
+  if (g_file_test (single, G_FILE_TEST_EXISTS))
+    {
+      if (!open_file (ck, single, error))
+        return NULL;
+    }
+  else if (g_file_test (index, G_FILE_TEST_EXISTS))
+    {
+      if (!open_sharded (ck, index, error))
+        return NULL;
+    }
+  else
+    {
+      g_autofree char *bin = g_build_filename (dir, "pytorch_model.bin", NULL);
+      g_autofree char *bin_index = g_build_filename (dir, "pytorch_model.bin.index.json", NULL);
+      if (g_file_test (bin, G_FILE_TEST_EXISTS) || g_file_test (bin_index, G_FILE_TEST_EXISTS))
+        g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                     "%s holds PyTorch .bin weights; PaliTune reads safetensors only (convert with "
+                     "save_pretrained(…, safe_serialization=True))", display);
+      else
+        g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                     "%s has no model.safetensors (nor model.safetensors.index.json)", display);
+      return NULL;
+    }
+
+  ck->n_names = g_hash_table_size (ck->by_name);
+  ck->names = g_new0 (char *, ck->n_names + 1);
+  g_hash_table_iter_init (&it, ck->by_name);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    ck->names[n++] = key;
+  qsort (ck->names, ck->n_names, sizeof *ck->names, compare_strings);
+  return g_steal_pointer (&ck);
+}
+
+const PtModelConfig *
+pt_checkpoint_config (const PtCheckpoint *ck)
+{
+  g_return_val_if_fail (ck != NULL, NULL);
+  return ck->config;
+}
+
+const char *
+pt_checkpoint_dir (const PtCheckpoint *ck)
+{
+  g_return_val_if_fail (ck != NULL, NULL);
+  return ck->dir;
+}
+
+guint
+pt_checkpoint_n_tensors (const PtCheckpoint *ck)
+{
+  g_return_val_if_fail (ck != NULL, 0);
+  return ck->n_names;
+}
+
+const char *
+pt_checkpoint_tensor_name (const PtCheckpoint *ck,
+                           guint               index)
+{
+  g_return_val_if_fail (ck != NULL && index < ck->n_names, NULL);
+  return ck->names[index];
+}
+
+const PtStTensor *
+pt_checkpoint_lookup (const PtCheckpoint *ck,
+                      const char         *name,
+                      const char        **file)
+{
+  Slot *slot;
+
+  g_return_val_if_fail (ck != NULL && name != NULL, NULL);
+
+  /* transformers ties the head to the embeddings whenever the config says so,
+   * whether or not a head is stored */
+  if (ck->config->tie_word_embeddings && strcmp (name, LM_HEAD) == 0)
+    name = EMBED;
+  slot = g_hash_table_lookup (ck->by_name, name);
+  if (slot == NULL)
+    return NULL;
+  if (file != NULL)
+    *file = pt_safetensors_path (g_ptr_array_index (ck->files, slot->file));
+  return slot->tensor;
+}
+
+static char *
+shape_string (int n_dims, const int64_t *shape)
+{
+  GString *s = g_string_new ("[");
+  for (int d = 0; d < n_dims; d++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, d ? ", " : "", shape[d]);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+check_tensor (const PtCheckpoint *ck, const char *name, int n_dims, const int64_t *shape,
+              const PtStTensor **out, GError **error)
+{
+  const char *file = NULL;
+  const PtStTensor *t = pt_checkpoint_lookup (ck, name, &file);
+  gboolean same;
+
+  if (t == NULL)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s: tensor “%s” is missing", ck->dir, name);
+      return FALSE;
+    }
+  same = t->n_dims == n_dims;
+  for (int d = 0; same && d < n_dims; d++)
+    same = t->shape[d] == shape[d];
+  if (!same)
+    {
+      g_autofree char *found = shape_string (t->n_dims, t->shape);
+      g_autofree char *expected = shape_string (n_dims, shape);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s: tensor “%s” has shape %s, but config.json implies %s", file, t->name, found, expected);
+      return FALSE;
+    }
+  if (t->dtype != PT_ST_F32 && t->dtype != PT_ST_F16 && t->dtype != PT_ST_BF16 && t->dtype != PT_ST_F64)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                   "%s: tensor “%s” is stored as %s; PaliTune reads F32, F16, BF16 or F64 weights",
+                   file, t->name, pt_st_dtype_name (t->dtype));
+      return FALSE;
+    }
+  *out = t;
+  return TRUE;
+}
+
+gboolean
+pt_checkpoint_read (const PtCheckpoint *ck,
+                    const char         *name,
+                    int                 n_dims,
+                    const int64_t      *shape,
+                    PtDType             dst_dtype,
+                    void               *dst,
+                    GError            **error)
+{
+  const PtStTensor *t = NULL;
+
+  g_return_val_if_fail (ck != NULL && name != NULL && (n_dims == 0 || shape != NULL), FALSE);
+  g_return_val_if_fail (dst_dtype == PT_DTYPE_F32 || dst_dtype == PT_DTYPE_F64 || dst_dtype == PT_DTYPE_BF16
+                        || dst_dtype == PT_DTYPE_F16, FALSE);
+
+  if (!check_tensor (ck, name, n_dims, shape, &t, error))
+    return FALSE;
+  g_return_val_if_fail (dst != NULL || t->n_elements == 0, FALSE);
+  return pt_tensor_convert (dst, dst_dtype, t->data, t->dtype, t->n_elements);
+}
+
+gboolean
+pt_checkpoint_read_spec (const PtCheckpoint *ck,
+                         const PtTensorSpec *spec,
+                         PtDType             dst_dtype,
+                         void               *dst,
+                         GError            **error)
+{
+  g_return_val_if_fail (spec != NULL, FALSE);
+  return pt_checkpoint_read (ck, spec->name, spec->n_dims, spec->shape, dst_dtype, dst, error);
+}
+
+char **
+pt_checkpoint_check (const PtCheckpoint *ck,
+                     GError            **error)
+{
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GHashTable) expected = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) missing = g_string_new (NULL);
+  guint n_missing = 0;
+
+  g_return_val_if_fail (ck != NULL, NULL);
+
+  specs = pt_model_config_tensor_specs (ck->config);
+  for (guint i = 0; i < specs->len; i++)
+    {
+      const PtTensorSpec *s = g_ptr_array_index (specs, i);
+      g_hash_table_add (expected, s->name);
+      if (pt_checkpoint_lookup (ck, s->name, NULL) == NULL && n_missing++ < 5)
+        g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", s->name);
+    }
+  if (n_missing > 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s lacks %u tensor%s that config.json implies: %s%s", ck->dir, n_missing,
+                   n_missing == 1 ? "" : "s", missing->str, n_missing > 5 ? ", …" : "");
+      return NULL;
+    }
+  for (guint i = 0; i < specs->len; i++)
+    {
+      const PtTensorSpec *s = g_ptr_array_index (specs, i);
+      const PtStTensor *t = NULL;
+      if (!check_tensor (ck, s->name, s->n_dims, s->shape, &t, error))
+        return NULL;
+    }
+
+  for (guint i = 0; i < ck->n_names; i++)
+    {
+      const char *name = ck->names[i];
+      if (g_hash_table_contains (expected, name))
+        continue;
+      if (strcmp (name, LM_HEAD) == 0 && ck->config->tie_word_embeddings)
+        g_ptr_array_add (warnings, g_strdup_printf ("%s is ignored: config.json ties the output head to "
+                                                    "the embeddings", name));
+      else
+        g_ptr_array_add (warnings, g_strdup_printf ("unknown tensor %s (ignored)", name));
+    }
+  g_ptr_array_add (warnings, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&warnings), FALSE);
+}
+
+/* ---- saving a folder ----------------------------------------------------------- */
+
+static char *
+generation_config_json (const PtModelConfig *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "_from_model_config");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "bos_token_id");
+  json_builder_add_int_value (b, c->bos_token_id);
+  json_builder_set_member_name (b, "eos_token_id");
+  json_builder_add_int_value (b, c->eos_token_id);
+  json_builder_set_member_name (b, "pad_token_id");
+  json_builder_add_int_value (b, c->pad_token_id);
+  json_builder_set_member_name (b, "transformers_version");
+  json_builder_add_string_value (b, "4.57.6");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return pt_json_to_string (root, TRUE);
+}
+
+static gboolean
+write_text (const char *dir, const char *name, const char *text, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return pt_file_write_atomic (path, text, strlen (text), error);
+}
+
+gboolean
+pt_checkpoint_save (const char          *dir,
+                    const PtModelConfig *config,
+                    const PtTensorRef   *tensors,
+                    guint                n_tensors,
+                    guint64              max_shard_bytes,
+                    GError             **error)
+{
+  g_autoptr(GPtrArray) shards = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_writer_free);
+  g_autoptr(GArray) shard_of = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tensors);
+  g_autofree char *config_json = NULL;
+  g_autofree char *generation_json = NULL;
+  guint64 shard_bytes = 0, total_bytes = 0, total_params = 0;
+
+  g_return_val_if_fail (dir != NULL && config != NULL && (tensors != NULL || n_tensors == 0), FALSE);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_autofree char *display = g_filename_display_name (dir);
+      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot create the folder %s", display);
+      return FALSE;
+    }
+
+  /* greedy shards in the given order, as save_pretrained splits the state dict */
+  for (guint i = 0; i < n_tensors; i++)
+    {
+      const PtTensorRef *t = &tensors[i];
+      guint64 n = 1, bytes;
+      PtSafetensorsWriter *w;
+      guint index;
+
+      if (config->tie_word_embeddings && strcmp (t->name, LM_HEAD) == 0)
+        continue;
+      for (int d = 0; d < t->n_dims; d++)
+        n *= t->shape[d] > 0 ? (guint64) t->shape[d] : 0;
+      bytes = n * pt_st_dtype_size (t->dtype);
+      if (shards->len == 0 || (max_shard_bytes > 0 && shard_bytes > 0 && shard_bytes + bytes > max_shard_bytes))
+        {
+          w = pt_safetensors_writer_new ();
+          pt_safetensors_writer_set_metadata (w, "format", "pt");
+          g_ptr_array_add (shards, w);
+          shard_bytes = 0;
+        }
+      w = g_ptr_array_index (shards, shards->len - 1);
+      if (!pt_safetensors_writer_add (w, t->name, t->dtype, t->n_dims, t->shape, t->data, error))
+        return FALSE;
+      index = shards->len - 1;
+      g_array_append_val (shard_of, index);
+      shard_bytes += bytes;
+      total_bytes += bytes;
+      total_params += n;
+    }
+  if (shards->len == 0)
+    {
+      PtSafetensorsWriter *w = pt_safetensors_writer_new ();
+      pt_safetensors_writer_set_metadata (w, "format", "pt");
+      g_ptr_array_add (shards, w);
+    }
+
+  if (shards->len == 1)
+    {
+      g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+      g_autofree char *stale = g_build_filename (dir, "model.safetensors.index.json", NULL);
+      if (!pt_safetensors_writer_write (g_ptr_array_index (shards, 0), path, error))
+        return FALSE;
+      g_unlink (stale);
+    }
+  else
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *index_json = NULL;
+      g_autoptr(GPtrArray) order = g_ptr_array_new ();
+      guint k = 0;
+
+      for (guint s = 0; s < shards->len; s++)
+        {
+          g_autofree char *name = g_strdup_printf ("model-%05u-of-%05u.safetensors", s + 1, shards->len);
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          if (!pt_safetensors_writer_write (g_ptr_array_index (shards, s), path, error))
+            return FALSE;
+        }
+      /* weight_map sorted by name, as transformers writes it */
+      for (guint i = 0; i < n_tensors; i++)
+        if (!(config->tie_word_embeddings && strcmp (tensors[i].name, LM_HEAD) == 0))
+          g_ptr_array_add (order, (gpointer) &tensors[i]);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "metadata");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "total_parameters");
+      json_builder_add_int_value (b, (gint64) total_params);
+      json_builder_set_member_name (b, "total_size");
+      json_builder_add_int_value (b, (gint64) total_bytes);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "weight_map");
+      json_builder_begin_object (b);
+      {
+        g_autofree char **names = g_new0 (char *, order->len + 1);
+        g_autoptr(GHashTable) file_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+        for (guint i = 0; i < order->len; i++)
+          {
+            const PtTensorRef *t = g_ptr_array_index (order, i);
+            names[i] = (char *) t->name;
+            g_hash_table_insert (file_of, (char *) t->name,
+                                 g_strdup_printf ("model-%05u-of-%05u.safetensors",
+                                                  g_array_index (shard_of, guint, k++) + 1, shards->len));
+          }
+        qsort (names, order->len, sizeof *names, compare_strings);
+        for (guint i = 0; i < order->len; i++)
+          {
+            json_builder_set_member_name (b, names[i]);
+            json_builder_add_string_value (b, g_hash_table_lookup (file_of, names[i]));
+          }
+      }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      index_json = pt_json_to_string (root, TRUE);
+      if (!write_text (dir, "model.safetensors.index.json", index_json, error))
+        return FALSE;
+      {
+        /* a single file would take precedence over the index when loading */
+        g_autofree char *stale = g_build_filename (dir, "model.safetensors", NULL);
+        g_unlink (stale);
+      }
+    }
+
+  config_json = pt_model_config_to_json (config);
+  generation_json = generation_config_json (config);
+  return write_text (dir, "config.json", config_json, error)
+         && write_text (dir, "generation_config.json", generation_json, error);
+}
