@@ -9,7 +9,9 @@
 #include "pt-cuda-private.h"
 
 #define THREADS 256
-#define SS_BLOCKS 256       /* fixed, so the sum's order never depends on the device */
+#define SS_BLOCKS 256       /* at most; a function of n alone, so the order of the sum
+                             * (and its result) never depends on the device */
+#define SS_PER_BLOCK 4096   /* elements per block before another block is worth it */
 
 typedef struct {
   float decay;        /* 1 - lr * weight_decay */
@@ -112,10 +114,10 @@ sum_squares_partial_kernel (double *partial, const void *x, PtDType dtype, size_
 }
 
 __global__ static void
-sum_squares_final_kernel (float *out, const double *partial)
+sum_squares_final_kernel (float *out, const double *partial, int n_partial)
 {
   __shared__ double shared[THREADS];
-  double total = tree_sum (partial[threadIdx.x], shared);
+  double total = tree_sum ((int) threadIdx.x < n_partial ? partial[threadIdx.x] : 0.0, shared);
 
   if (threadIdx.x == 0)
     out[0] = (float) ((double) out[0] + total);
@@ -125,6 +127,7 @@ static void
 cuda_sum_squares (PtBackend *be, void *out, const void *x, PtDType dtype, size_t n)
 {
   PtCudaBackend *self = pt_cuda (be);
+  unsigned blocks = (unsigned) MIN ((n + SS_PER_BLOCK - 1) / SS_PER_BLOCK, (size_t) SS_BLOCKS);
   double *partial;
 
   g_return_if_fail (dtype == PT_DTYPE_F32 || dtype == PT_DTYPE_BF16 || dtype == PT_DTYPE_F16
@@ -134,10 +137,10 @@ cuda_sum_squares (PtBackend *be, void *out, const void *x, PtDType dtype, size_t
   partial = (double *) pt_cuda_scratch (self, SS_BLOCKS * sizeof (double), "sum_squares");
   if (partial == NULL)
     return;
-  pt_cuda_launch (self, "sum_squares", sum_squares_partial_kernel, SS_BLOCKS, THREADS, 0,
+  pt_cuda_launch (self, "sum_squares", sum_squares_partial_kernel, blocks, THREADS, 0,
                   partial, x, dtype, n);
-  pt_cuda_launch (self, "sum_squares", sum_squares_final_kernel, 1, SS_BLOCKS, 0,
-                  (float *) out, (const double *) partial);
+  pt_cuda_launch (self, "sum_squares", sum_squares_final_kernel, 1, THREADS, 0,
+                  (float *) out, (const double *) partial, (int) blocks);
 }
 
 void

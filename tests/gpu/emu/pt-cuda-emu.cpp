@@ -12,15 +12,51 @@
 #include <cstdio>        /* fprintf */
 #include <cstdlib>       /* abort, getenv */
 #include <sys/mman.h>    /* mmap */
+#if !defined(__x86_64__)
 #include <ucontext.h>    /* makecontext, swapcontext */
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>         /* __asan_unpoison_memory_region */
 #include <sanitizer/common_interface_defs.h>   /* __sanitizer_*_switch_fiber */
 #define PT_EMU_ASAN 1
 #endif
 
 uint3 threadIdx, blockIdx;
 dim3 blockDim, gridDim;
+
+#if defined(__x86_64__)
+/* A context switch without glibc's swapcontext, which saves the signal mask
+ * with a system call every time: push the callee-saved registers, swap
+ * stacks, pop them. pt_emu_switch (&save_sp, load_sp). */
+extern "C" void pt_emu_switch (void **save_sp, void *load_sp);
+__asm__ (
+  ".text\n"
+  ".globl pt_emu_switch\n"
+  ".type pt_emu_switch, @function\n"
+  "pt_emu_switch:\n"
+  "  pushq %rbp\n"
+  "  pushq %rbx\n"
+  "  pushq %r12\n"
+  "  pushq %r13\n"
+  "  pushq %r14\n"
+  "  pushq %r15\n"
+  "  movq %rsp, (%rdi)\n"
+  "  movq %rsi, %rsp\n"
+  "  popq %r15\n"
+  "  popq %r14\n"
+  "  popq %r13\n"
+  "  popq %r12\n"
+  "  popq %rbx\n"
+  "  popq %rbp\n"
+  "  ret\n"
+  ".size pt_emu_switch, .-pt_emu_switch\n"
+  ".section .note.GNU-stack,\"\",@progbits\n"
+  ".text\n");
+typedef void *Context;   /* the saved stack pointer */
+#else
+typedef ucontext_t Context;
+#endif
 
 namespace {
 
@@ -37,7 +73,7 @@ struct Barrier
 
 struct Fiber
 {
-  ucontext_t ctx;
+  Context ctx;
   void *stack = nullptr;
   bool done = true;
   const unsigned *wait_ptr = nullptr;   /* blocked while *wait_ptr == wait_gen */
@@ -50,7 +86,7 @@ struct Fiber
 };
 
 std::vector<Fiber> fibers;
-ucontext_t scheduler;
+Context scheduler;
 Fiber *current;
 const std::function<void ()> *body;
 unsigned n_threads;
@@ -76,12 +112,22 @@ fail (cudaError_t err)
 }
 
 void
+switch_context (Context *save, Context *load)
+{
+#if defined(__x86_64__)
+  pt_emu_switch (save, *load);
+#else
+  swapcontext (save, load);
+#endif
+}
+
+void
 yield_to_scheduler (void)
 {
 #if PT_EMU_ASAN
   __sanitizer_start_switch_fiber (&current->fake_stack, scheduler_bottom, scheduler_size);
 #endif
-  swapcontext (&current->ctx, &scheduler);
+  switch_context (&current->ctx, &scheduler);
 #if PT_EMU_ASAN
   __sanitizer_finish_switch_fiber (current->fake_stack, nullptr, nullptr);
 #endif
@@ -99,7 +145,40 @@ fiber_main (void)
 #if PT_EMU_ASAN
   __sanitizer_start_switch_fiber (nullptr, scheduler_bottom, scheduler_size);
 #endif
-  /* returning resumes uc_link: the scheduler */
+#if defined(__x86_64__)
+  {
+    Context dead;
+    pt_emu_switch (&dead, scheduler);   /* never resumed */
+  }
+  abort ();
+#endif
+  /* ucontext: returning resumes uc_link, the scheduler */
+}
+
+/* a fresh context that starts in fiber_main on the fiber's stack */
+void
+make_context (Fiber &f)
+{
+#if PT_EMU_ASAN
+  /* a stack reused from a finished fiber keeps that fiber's frame poisoning */
+  __asan_unpoison_memory_region (f.stack, STACK_BYTES);
+#endif
+#if defined(__x86_64__)
+  /* the return address sits at a 16-byte boundary, so fiber_main starts with
+   * rsp ≡ 8 (mod 16) as after a call; below it the six registers pt_emu_switch pops */
+  uintptr_t top = ((uintptr_t) f.stack + STACK_BYTES) & ~(uintptr_t) 15;
+  void **ret = (void **) (top - 16);
+  *ret = (void *) fiber_main;
+  for (int i = 1; i <= 6; i++)
+    ret[-i] = nullptr;
+  f.ctx = (void *) (ret - 6);
+#else
+  getcontext (&f.ctx);
+  f.ctx.uc_stack.ss_sp = f.stack;
+  f.ctx.uc_stack.ss_size = STACK_BYTES;
+  f.ctx.uc_link = &scheduler;
+  makecontext (&f.ctx, fiber_main, 0);
+#endif
 }
 
 void
@@ -127,7 +206,32 @@ lanes_in_warp (unsigned warp)
 }
 
 unsigned alive;   /* not a local: swapcontext would clobber it */
+std::vector<void *> free_stacks;
 
+void *
+take_stack (void)
+{
+  void *stack;
+
+  if (!free_stacks.empty ())
+    {
+      stack = free_stacks.back ();
+      free_stacks.pop_back ();
+      return stack;
+    }
+  stack = mmap (nullptr, STACK_BYTES, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (stack == MAP_FAILED)
+    {
+      fprintf (stderr, "cuda emulator: cannot map a fiber stack\n");
+      abort ();
+    }
+  return stack;
+}
+
+/* Threads start lazily, in order, each on a free stack: a thread that
+ * returns without waiting hands its stack (hot in the cache) to the next,
+ * so a kernel without barriers runs its whole block on one stack. */
 void
 run_block (void)
 {
@@ -141,21 +245,7 @@ run_block (void)
   for (unsigned t = 0; t < n_threads; t++)
     {
       Fiber &f = fibers[t];
-      if (f.stack == nullptr)
-        {
-          f.stack = mmap (nullptr, STACK_BYTES, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-          if (f.stack == MAP_FAILED)
-            {
-              fprintf (stderr, "cuda emulator: cannot map a fiber stack\n");
-              abort ();
-            }
-        }
-      getcontext (&f.ctx);
-      f.ctx.uc_stack.ss_sp = f.stack;
-      f.ctx.uc_stack.ss_size = STACK_BYTES;
-      f.ctx.uc_link = &scheduler;
-      makecontext (&f.ctx, fiber_main, 0);
+      f.stack = nullptr;
       f.done = false;
       f.wait_ptr = nullptr;
       f.tid.x = t % blockDim.x;
@@ -171,19 +261,28 @@ run_block (void)
           Fiber &f = fibers[t];
           if (f.done || (f.wait_ptr != nullptr && *f.wait_ptr == f.wait_gen))
             continue;
+          if (f.stack == nullptr)
+            {
+              f.stack = take_stack ();
+              make_context (f);
+            }
           f.wait_ptr = nullptr;
           current = &f;
           threadIdx = f.tid;
 #if PT_EMU_ASAN
           __sanitizer_start_switch_fiber (&scheduler_fake_stack, f.stack, STACK_BYTES);
 #endif
-          swapcontext (&scheduler, &f.ctx);
+          switch_context (&scheduler, &f.ctx);
 #if PT_EMU_ASAN
           __sanitizer_finish_switch_fiber (scheduler_fake_stack, nullptr, nullptr);
 #endif
           progress = true;
           if (f.done)
-            alive--;
+            {
+              alive--;
+              free_stacks.push_back (f.stack);
+              f.stack = nullptr;
+            }
         }
       if (!progress)
         {
