@@ -78,6 +78,9 @@ pt_cuda_scratch (PtCudaBackend *self, size_t bytes, const char *op)
     return self->scratch;
   if (self->scratch != NULL)
     pt_cuda_latch (self, cudaFreeAsync (self->scratch, self->stream), op);
+  g_mutex_lock (&self->lock);
+  self->parent.in_use -= self->scratch_size;
+  g_mutex_unlock (&self->lock);
   self->scratch = NULL;
   self->scratch_size = 0;
   /* grow geometrically so a sequence of growing requests stays cheap */
@@ -90,6 +93,11 @@ pt_cuda_scratch (PtCudaBackend *self, size_t bytes, const char *op)
       return NULL;
     }
   self->scratch_size = bytes;
+  /* held memory: counted like the model's own */
+  g_mutex_lock (&self->lock);
+  self->parent.in_use += bytes;
+  self->parent.peak = MAX (self->parent.peak, self->parent.in_use);
+  g_mutex_unlock (&self->lock);
   return self->scratch;
 }
 

@@ -2,10 +2,15 @@
 # run.sh — PaliTune's GPU checks, from a bundle made by tools/gpu-bundle.sh
 # (this file is tools/gpu-run.sh, copied into .gpu/ as run.sh).
 #
-# Runs nvidia-smi, `palitune-cli devices`, the gpu test suite, the engine
-# test suite and the benches. Writes into $OUT (default: gpu-out beside the
-# bundle): summary.txt, gpu-tests.log, bench-cuda.log, bench-cuda.json.
-# Exit status 0 when nothing failed. On a machine without a GPU the gpu tests
+#   run.sh [PHASE...]    phases, in the order given (default: tests step ops engine):
+#     tests   nvidia-smi, `palitune-cli devices`, the gpu test suite
+#     step    bench-cuda-step: PaliTune's training step at PaliGemma-3B-224
+#     ops     bench-cuda-ops: the ops at PaliGemma-3B-224 shapes
+#     engine  the engine test suite (CPU tests, on this machine's libraries)
+#
+# Writes into $OUT (default: gpu-out beside the bundle), appending across
+# calls: summary.txt, gpu-tests.log, bench.log, bench-step.json,
+# bench-ops.json. Exit status 0 when nothing failed. On a machine without a GPU the gpu tests
 # skip (exit 77), which still shows that the bundle is self-contained; on a
 # machine with one, a skipped gpu test is a failure (the backend did not see
 # the device: a library path problem, shown with ldd in the log).
@@ -15,8 +20,9 @@ OUT=${OUT:-$HERE/../gpu-out}
 mkdir -p "$OUT"
 SUMMARY=$OUT/summary.txt
 TESTS_LOG=$OUT/gpu-tests.log
-: > "$SUMMARY"
-: > "$TESTS_LOG"
+BENCH_LOG=$OUT/bench.log
+PHASES=("$@")
+[ ${#PHASES[@]} -gt 0 ] || PHASES=(tests step ops engine)
 
 say() { echo "$*" | tee -a "$SUMMARY"; }
 
@@ -49,6 +55,8 @@ export G_TEST_SRCDIR=$HERE/src/tests G_TEST_BUILDDIR=$HERE/bin PT_SOURCE_ROOT=$H
 export G_DEBUG=gc-friendly GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 MALLOC_CHECK_=2
 export PT_CLI=$HERE/bin/palitune-cli
 [ -d "$HERE/schemas" ] && export GSETTINGS_SCHEMA_DIR=$HERE/schemas
+# the MIME database GdkPixbuf sniffs image types with (the machine may have none)
+export XDG_DATA_DIRS=$HERE/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}
 if [ -f "$HERE/loaders/loaders.cache.in" ]; then
   cache=$(mktemp)
   trap 'rm -f "$cache"' EXIT
@@ -58,13 +66,15 @@ fi
 
 # ---- the machine ----------------------------------------------------------------
 has_gpu=0
+command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 && has_gpu=1
+describe_machine() {
 {
   echo "== bundle $(cat "$HERE/COMMIT" 2>/dev/null) $(date -u +%FT%TZ)"
   [ -s "$HERE/DIRTY" ] && { echo "uncommitted changes:"; cat "$HERE/DIRTY"; }
   echo "== nvidia-smi"
 } >> "$TESTS_LOG"
-if command -v nvidia-smi >/dev/null && nvidia-smi >> "$TESTS_LOG" 2>&1; then
-  has_gpu=1
+if [ $has_gpu -eq 1 ]; then
+  nvidia-smi >> "$TESTS_LOG" 2>&1
   say "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
 else
   say "gpu: none (nvidia-smi absent or failed)"
@@ -75,6 +85,7 @@ fi
   echo "== palitune-cli devices"
   "$HERE/bin/palitune-cli" devices 2>&1
 } >> "$TESTS_LOG"
+}
 
 # ---- tests ------------------------------------------------------------------------
 failed=0
@@ -83,7 +94,7 @@ run_test() {   # suite program
   name=$(basename "$exe")
   echo "== $suite / $name" >> "$TESTS_LOG"
   t0=$(date +%s.%N)
-  (cd "$OUT" && timeout 300 "$exe" --tap >> "$TESTS_LOG" 2>&1)
+  (cd "$OUT" && timeout 300 "$exe" >> "$TESTS_LOG" 2>&1)
   rc=$?
   t1=$(date +%s.%N)
   case $rc in
@@ -100,21 +111,35 @@ run_test() {   # suite program
   say "$(printf '%-6s %-28s %-8s %6.1fs' "$suite" "$name" "$verdict" "$(echo "$t1 - $t0" | bc 2>/dev/null || echo 0)")"
 }
 
-for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done
-for exe in "$HERE"/bin/test-*; do
-  case "$(basename "$exe")" in test-cuda-*) continue ;; esac
-  run_test engine "$exe"
+run_bench() {   # name timeout args...
+  local name=$1 limit=$2 rc
+  shift 2
+  if [ $has_gpu -ne 1 ] || [ ! -x "$HERE/bin/$name" ]; then
+    say "bench  $name               skipped (no GPU)"
+    return
+  fi
+  echo "== $name $*" >> "$BENCH_LOG"
+  (cd "$OUT" && timeout "$limit" "$HERE/bin/$name" "$@" >> "$BENCH_LOG" 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ]; then say "bench  $name               done (bench.log)"
+  else say "bench  $name               FAIL (exit $rc)"; failed=1; fi
+}
+
+for phase in "${PHASES[@]}"; do
+  case $phase in
+    tests)
+      describe_machine
+      for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done ;;
+    step) run_bench bench-cuda-step 240 --json "$OUT/bench-step.json" ;;
+    ops) run_bench bench-cuda-ops 150 --json "$OUT/bench-ops.json" ;;
+    engine)
+      for exe in "$HERE"/bin/test-*; do
+        case "$(basename "$exe")" in test-cuda-*) continue ;; esac
+        run_test engine "$exe"
+      done ;;
+    *) say "run.sh: unknown phase $phase"; failed=1 ;;
+  esac
 done
 
-# ---- benches ------------------------------------------------------------------------
-if [ $has_gpu -eq 1 ] && [ -x "$HERE/bin/bench-cuda-ops" ]; then
-  timeout 300 "$HERE/bin/bench-cuda-ops" --json "$OUT/bench-cuda.json" > "$OUT/bench-cuda.log" 2>&1
-  rc=$?
-  if [ $rc -eq 0 ]; then say "bench  bench-cuda-ops               done (bench-cuda.log)"
-  else say "bench  bench-cuda-ops               FAIL (exit $rc)"; failed=1; fi
-else
-  say "bench  bench-cuda-ops               skipped (no GPU)"
-fi
-
-say "result: $([ $failed -eq 0 ] && echo OK || echo FAILED)"
+say "run.sh ${PHASES[*]}: $([ $failed -eq 0 ] && echo OK || echo FAILED)"
 exit $failed

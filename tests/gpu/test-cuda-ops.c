@@ -45,8 +45,8 @@ main (int   argc,
         ok = FALSE;
       printf ("act %s: %d passed, %d failed, %d not supported\n", pt_dtype_name (acts[a]),
               pass, fail, unsupported);
-      if (unsupported > 0)
-        ok = FALSE;
+      if (unsupported > 0 || pass + fail == 0)
+        ok = FALSE;   /* a missing op, or a filter that matched nothing */
     }
   return ok ? 0 : 1;
 }
