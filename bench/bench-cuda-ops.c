@@ -1,6 +1,7 @@
 /* bench-cuda-ops.c — times the CUDA backend's ops at PaliGemma-3B-224
  * training shapes (batch 16: 16 × 272 decoder tokens, 16 × 256 image
- * patches) and prints `op | shape | ms | TFLOP/s or GB/s`.
+ * patches) and prints `op | shape | ms | TFLOP/s or GB/s`. Attention runs on
+ * both paths (scores through cuBLAS, the default; the flash kernels).
  *
  *   bench-cuda-ops [--json FILE] [--quick] [--device cuda:0]
  *
@@ -384,6 +385,26 @@ main (int argc, char **argv)
       }
     bench_attention (&b, "attention gemma", B, T, 8, 1, 256, &mask);
     bench_attention (&b, "attention siglip", B, quick ? 32 : 256, 16, 16, 72, NULL);
+    /* the fallback path: the flash kernels (no score buffer) */
+    {
+      Bench flash = b;
+      g_setenv ("PT_CUDA_ATTENTION", "flash", TRUE);
+      flash.be = pt_cuda_backend_new_full (device ? device : "cuda:0", PT_DTYPE_BF16, &error);
+      g_unsetenv ("PT_CUDA_ATTENTION");
+      if (flash.be == NULL)
+        {
+          g_printerr ("bench-cuda-ops: %s\n", error->message);
+          return 1;
+        }
+      bench_attention (&flash, "attention gemma flash", B, T, 8, 1, 256, &mask);
+      bench_attention (&flash, "attention siglip flash", B, quick ? 32 : 256, 16, 16, 72, NULL);
+      if (!flash.be->ops->check (flash.be, &error))
+        {
+          g_printerr ("bench-cuda-ops: %s\n", error->message);
+          return 1;
+        }
+      pt_backend_free (flash.be);
+    }
   }
   bench_memory_ops (&b, tokens);
 

@@ -1,5 +1,8 @@
-/* pt-cuda-attention.cu — flash-attention style attention with the prefix-LM
- * mask, MQA/GQA, head_dim up to 256, fp32 math (softmax in acc precision).
+/* pt-cuda-attention.cu — the attention ops: shape checks and the choice of
+ * path (pt-cuda-attention-gemm.cu: scores through cuBLAS, used when they fit
+ * the score budget), and the flash-attention style kernels, the fallback:
+ * prefix-LM mask, MQA/GQA, head_dim up to 256, fp32 math (softmax in acc
+ * precision), no score buffer.
  *
  * Forward: a block takes 16 query rows of one (batch row, head): 4 warps of
  * 4 rows. Keys come in tiles of 32 through shared memory; lane j scores key
@@ -21,6 +24,7 @@
 #include <math.h>           /* INFINITY */
 
 #include "pt-cuda-private.h"
+#include "pt-cuda-attention.h"
 
 #define WARPS 4
 #define ROWS 4                    /* query rows per warp (forward, dq) */
@@ -30,38 +34,6 @@
 #define BKV (WARPS * KROWS)       /* keys per dkv block */
 #define QT 32                     /* query rows per tile in the dkv kernel: one per lane */
 #define MAX_HEAD_DIM 256
-
-typedef struct {
-  int32_t key_start[PT_MAX_BATCH];
-  int32_t key_end[PT_MAX_BATCH];
-  int32_t prefix_end[PT_MAX_BATCH];
-  int     causal;
-  int     q_offset;
-  int     all_visible;        /* NULL PtAttnMask: every key is visible */
-} MaskArgs;
-
-typedef struct {
-  int B, Tq, Tk, tk_alloc, Hq, Hkv, D;
-  float scale;
-} Dims;
-
-/* padded row stride for tiles read one row per lane: odd, so the 32 rows a
- * warp reads fall into 32 different banks */
-static __host__ __device__ __forceinline__ int
-odd_stride (int D)
-{
-  return D | 1;
-}
-
-/* key j visible to query row i of batch row b (pt-backend.h PtAttnMask) */
-static __device__ __forceinline__ bool
-visible (const MaskArgs &mk, int b, int i, int j)
-{
-  if (mk.all_visible)
-    return true;
-  return j >= mk.key_start[b] && j < mk.key_end[b]
-         && (j < mk.prefix_end[b] || (mk.causal && j <= mk.q_offset + i));
-}
 
 /* [lo, hi): the keys any query row in [q0, q1) can see */
 static __device__ __forceinline__ void
@@ -221,6 +193,21 @@ attn_dsum_kernel (float *dsum, const T *dout, const T *out, Dims dm)
       int h = (int) (row % dm.Hq), i = (int) ((row / dm.Hq) % dm.Tq), b = (int) (row / ((size_t) dm.Hq * dm.Tq));
       dsum[((size_t) b * dm.Hq + h) * dm.Tq + i] = acc;
     }
+}
+
+void
+pt_cuda_attention_dsum (PtCudaBackend *self, float *dsum, const void *dout, const void *out,
+                        const Dims &dm)
+{
+  size_t n_rows = (size_t) dm.B * dm.Tq * dm.Hq;
+  unsigned blocks = (unsigned) ((n_rows + WARPS - 1) / WARPS);
+
+  if (self->parent.act_dtype == PT_DTYPE_BF16)
+    pt_cuda_launch (self, "attention_backward", attn_dsum_kernel<__nv_bfloat16>, blocks, WARPS * 32, 0,
+                    dsum, (const __nv_bfloat16 *) dout, (const __nv_bfloat16 *) out, dm);
+  else
+    pt_cuda_launch (self, "attention_backward", attn_dsum_kernel<float>, blocks, WARPS * 32, 0,
+                    dsum, (const float *) dout, (const float *) out, dm);
 }
 
 /* ---- backward: dQ -------------------------------------------------------------- */
@@ -462,8 +449,8 @@ dkv_smem (int D)
                            + 2 * WARPS * KROWS * QT);
 }
 
-static gboolean
-prepare (PtCudaBackend *self, const char *op, int B, int Tq, int Tk, int tk_alloc, int Hq,
+gboolean
+pt_cuda_attention_prepare (PtCudaBackend *self, const char *op, int B, int Tq, int Tk, int tk_alloc, int Hq,
          int Hkv, int D, double scale, const PtAttnMask *mask, Dims *dm, MaskArgs *mk)
 {
   if (B <= 0 || Tq <= 0 || Hq <= 0 || Hkv <= 0 || D <= 0)
@@ -557,7 +544,9 @@ cuda_attention_forward (PtBackend *be, void *out, void *lse, const void *q, cons
   Dims dm;
   MaskArgs mk;
 
-  if (!prepare (self, "attention_forward", B, Tq, Tk, tk_alloc, Hq, Hkv, D, scale, mask, &dm, &mk))
+  if (!pt_cuda_attention_prepare (self, "attention_forward", B, Tq, Tk, tk_alloc, Hq, Hkv, D, scale, mask, &dm, &mk))
+    return;
+  if (pt_cuda_attention_gemm_forward (self, out, lse, q, k, v, dm, mk))
     return;
 #define FWD_BF16(NI) forward<__nv_bfloat16, NI> (self, (__nv_bfloat16 *) out, (float *) lse, \
     (const __nv_bfloat16 *) q, (const __nv_bfloat16 *) k, (const __nv_bfloat16 *) v, dm, mk)
@@ -581,7 +570,9 @@ cuda_attention_backward (PtBackend *be, void *dq, void *dk, void *dv, const void
   Dims dm;
   MaskArgs mk;
 
-  if (!prepare (self, "attention_backward", B, Tq, Tk, tk_alloc, Hq, Hkv, D, scale, mask, &dm, &mk))
+  if (!pt_cuda_attention_prepare (self, "attention_backward", B, Tq, Tk, tk_alloc, Hq, Hkv, D, scale, mask, &dm, &mk))
+    return;
+  if (pt_cuda_attention_gemm_backward (self, dq, dk, dv, dout, out, lse, q, k, v, dm, mk))
     return;
 #define BWD_BF16(NI) backward<__nv_bfloat16, NI> (self, (__nv_bfloat16 *) dq, (__nv_bfloat16 *) dk, \
     (__nv_bfloat16 *) dv, (const __nv_bfloat16 *) dout, (const __nv_bfloat16 *) out, \

@@ -70,35 +70,35 @@ device_malloc (PtCudaBackend *self, size_t bytes, cudaError_t *err_out)
 }
 
 void *
-pt_cuda_scratch (PtCudaBackend *self, size_t bytes, const char *op)
+pt_cuda_scratch_slot (PtCudaBackend *self, int slot, size_t bytes, const char *op)
 {
   cudaError_t err;
 
-  if (bytes <= self->scratch_size && self->scratch != NULL)
-    return self->scratch;
-  if (self->scratch != NULL)
-    pt_cuda_latch (self, cudaFreeAsync (self->scratch, self->stream), op);
+  if (bytes <= self->scratch_size[slot] && self->scratch[slot] != NULL)
+    return self->scratch[slot];
+  if (self->scratch[slot] != NULL)
+    pt_cuda_latch (self, cudaFreeAsync (self->scratch[slot], self->stream), op);
   g_mutex_lock (&self->lock);
-  self->parent.in_use -= self->scratch_size;
+  self->parent.in_use -= self->scratch_size[slot];
   g_mutex_unlock (&self->lock);
-  self->scratch = NULL;
-  self->scratch_size = 0;
-  /* grow geometrically so a sequence of growing requests stays cheap */
+  self->scratch[slot] = NULL;
+  self->scratch_size[slot] = 0;
+  /* whole MiB, at least one, so that a run of slowly growing requests stays cheap */
   bytes = MAX (bytes, (size_t) 1 << 20);
   bytes = (bytes + ((size_t) 1 << 20) - 1) & ~(((size_t) 1 << 20) - 1);
-  self->scratch = device_malloc (self, bytes, &err);
-  if (self->scratch == NULL)
+  self->scratch[slot] = device_malloc (self, bytes, &err);
+  if (self->scratch[slot] == NULL)
     {
       pt_cuda_latch (self, err, op);
       return NULL;
     }
-  self->scratch_size = bytes;
+  self->scratch_size[slot] = bytes;
   /* held memory: counted like the model's own */
   g_mutex_lock (&self->lock);
   self->parent.in_use += bytes;
   self->parent.peak = MAX (self->parent.peak, self->parent.in_use);
   g_mutex_unlock (&self->lock);
-  return self->scratch;
+  return self->scratch[slot];
 }
 
 gboolean
@@ -262,8 +262,9 @@ cuda_destroy (PtBackend *be)
   cudaSetDevice (self->device);
   if (self->stream != NULL)
     cudaStreamSynchronize (self->stream);
-  if (self->scratch != NULL)
-    cudaFreeAsync (self->scratch, self->stream);
+  for (int slot = 0; slot < 2; slot++)
+    if (self->scratch[slot] != NULL)
+      cudaFreeAsync (self->scratch[slot], self->stream);
   if (self->cublas != NULL)
     cublasDestroy (self->cublas);
   if (self->cublas_workspace != NULL)
@@ -413,6 +414,13 @@ pt_cuda_backend_new_full (const char *device_id,
   self->parent.device_name = g_strdup (prop.name);
   self->parent.total_memory = prop.totalGlobalMem;
   self->parent.destroy = cuda_destroy;
+  {
+    const char *path = getenv ("PT_CUDA_ATTENTION");
+    self->attention_path = path == NULL ? PT_CUDA_ATTENTION_AUTO
+                           : g_str_equal (path, "flash") ? PT_CUDA_ATTENTION_FLASH
+                           : g_str_equal (path, "gemm") ? PT_CUDA_ATTENTION_GEMM
+                           : PT_CUDA_ATTENTION_AUTO;
+  }
 
   if (cudaStreamCreateWithFlags (&self->stream, cudaStreamNonBlocking) != cudaSuccess
       || cudaMalloc (&self->cublas_workspace, CUBLAS_WORKSPACE_BYTES) != cudaSuccess

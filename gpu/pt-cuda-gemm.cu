@@ -207,6 +207,18 @@ cuda_gemm_batched (PtBackend *be, gboolean trans_a, gboolean trans_b, int m, int
 }
 
 void
+pt_cuda_gemm_strided (PtCudaBackend *self, gboolean trans_a, gboolean trans_b,
+                      int m, int n, int k, double alpha,
+                      const void *a, PtDType a_dtype, int lda, int64_t stride_a,
+                      const void *b, PtDType b_dtype, int ldb, int64_t stride_b,
+                      double beta, void *c, PtDType c_dtype, int ldc, int64_t stride_c,
+                      int batch)
+{
+  gemm_any (&self->parent, trans_a, trans_b, m, n, k, alpha, a, a_dtype, lda, stride_a,
+            b, b_dtype, ldb, stride_b, beta, c, c_dtype, ldc, stride_c, batch, TRUE);
+}
+
+void
 pt_cuda_gemm_ops (PtBackendOps *ops)
 {
   ops->gemm = cuda_gemm;

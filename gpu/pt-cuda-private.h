@@ -31,8 +31,9 @@ struct PtCudaBackend {
   cudaError_t    first_error;      /* latched: the first CUDA error and where */
   int            first_blas_error; /* cublasStatus_t, 0 = none */
   const char    *first_error_op;
-  void          *scratch;          /* per-op temporary device memory */
-  size_t         scratch_size;
+  void          *scratch[2];       /* per-op temporary device memory, by slot */
+  size_t         scratch_size[2];
+  int            attention_path;   /* PT_CUDA_ATTENTION_* */
   GHashTable    *sizes;            /* device pointer -> allocation size */
   GMutex         lock;             /* guards parent.in_use / peak and sizes */
 };
@@ -48,10 +49,30 @@ pt_cuda (PtBackend *be)
 /* Records the first error; later ones are dropped (check() reports it). */
 void  pt_cuda_latch       (PtCudaBackend *self, cudaError_t err, const char *op);
 void  pt_cuda_latch_blas  (PtCudaBackend *self, cublasStatus_t status, const char *op);
-/* Temporary device memory for one op, valid until the next call (stream
- * ordered, so kernels still running on the old block finish first). NULL
- * (and a latched error) when the device is out of memory. */
-void *pt_cuda_scratch     (PtCudaBackend *self, size_t bytes, const char *op);
+/* Temporary device memory for one op, valid until the next call with the
+ * same slot (stream ordered, so kernels still running on the old block
+ * finish first). NULL (and a latched error) when the device is out of memory.
+ * Slot 0: any op (GEMM operand promotion, column sums, Dsum); slot 1: the
+ * attention's score buffers, which live across the GEMMs they feed. */
+void *pt_cuda_scratch_slot (PtCudaBackend *self, int slot, size_t bytes, const char *op);
+static inline void *
+pt_cuda_scratch (PtCudaBackend *self, size_t bytes, const char *op)
+{
+  return pt_cuda_scratch_slot (self, 0, bytes, op);
+}
+
+/* attention: scores through cuBLAS (tensor cores) and a softmax kernel, or
+ * the flash kernels (no score buffer); PT_CUDA_ATTENTION=flash|gemm forces one */
+enum { PT_CUDA_ATTENTION_AUTO, PT_CUDA_ATTENTION_GEMM, PT_CUDA_ATTENTION_FLASH };
+
+/* strided-batched row-major GEMM (pt-backend.h's gemm_batched), for ops
+ * built on it; operands of one dtype need no scratch */
+void pt_cuda_gemm_strided (PtCudaBackend *self, gboolean trans_a, gboolean trans_b,
+                           int m, int n, int k, double alpha,
+                           const void *a, PtDType a_dtype, int lda, int64_t stride_a,
+                           const void *b, PtDType b_dtype, int ldb, int64_t stride_b,
+                           double beta, void *c, PtDType c_dtype, int ldc, int64_t stride_c,
+                           int batch);
 /* Raises a kernel's dynamic shared memory limit (once per kernel). */
 gboolean pt_cuda_allow_smem (PtCudaBackend *self, const void *kernel, size_t bytes, const char *op);
 

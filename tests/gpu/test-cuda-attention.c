@@ -1,4 +1,5 @@
-/* test-cuda-attention.c — the CUDA attention (forward and backward) against
+/* test-cuda-attention.c — the CUDA attention (forward and backward, both
+ * paths: scores through cuBLAS and the flash kernels) against
  * a naive double-precision softmax(q·kᵀ·scale + mask)·v, on the shapes that
  * matter: SigLIP (head_dim 72, no mask), Gemma training (head_dim 256, MQA,
  * right padding, prefix-LM), decoding with GQA, a left-padded row and a row
@@ -15,7 +16,7 @@
 #include "cuda-test-util.h"
 #include "pt-cuda.h"
 
-static PtTestCtx contexts[2];
+static PtTestCtx contexts[4];
 
 typedef struct {
   const char *name;
@@ -175,7 +176,9 @@ int
 main (int argc, char **argv)
 {
   const PtDType acts[2] = { PT_DTYPE_F32, PT_DTYPE_BF16 };
-  static TestData data[2][G_N_ELEMENTS (cases)];
+  /* both paths of the backend: scores through cuBLAS, and the flash kernels */
+  const char *paths[2] = { "gemm", "flash" };
+  static TestData data[4][G_N_ELEMENTS (cases)];
   int status;
 
   if (pt_cuda_device_count () == 0)
@@ -184,25 +187,29 @@ main (int argc, char **argv)
       return 77;
     }
   g_test_init (&argc, &argv, NULL);
-  for (int a = 0; a < 2; a++)
+  for (int x = 0; x < 4; x++)
     {
       g_autoptr(GError) error = NULL;
-      contexts[a].be = pt_cuda_backend_new_full ("cuda:0", acts[a], &error);
+      int a = x % 2;
+
+      g_setenv ("PT_CUDA_ATTENTION", paths[x / 2], TRUE);
+      contexts[x].be = pt_cuda_backend_new_full ("cuda:0", acts[a], &error);
       g_assert_no_error (error);
-      contexts[a].act = acts[a];
-      contexts[a].bound = acts[a] == PT_DTYPE_F32 ? 1e-11 : 4e-5;
-      contexts[a].bound_acc = acts[a] == PT_DTYPE_F32 ? 1e-11 : 1e-10;
+      contexts[x].act = acts[a];
+      contexts[x].bound = acts[a] == PT_DTYPE_F32 ? 1e-11 : 4e-5;
+      contexts[x].bound_acc = acts[a] == PT_DTYPE_F32 ? 1e-11 : 1e-10;
       for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
         {
-          g_autofree char *path = g_strdup_printf ("/gpu/attention/%s/%s",
+          g_autofree char *path = g_strdup_printf ("/gpu/attention/%s/%s/%s", paths[x / 2],
                                                    a == 0 ? "f32" : "bf16", cases[i].name);
-          data[a][i].ctx = &contexts[a];
-          data[a][i].c = &cases[i];
-          g_test_add_data_func (path, &data[a][i], test_case);
+          data[x][i].ctx = &contexts[x];
+          data[x][i].c = &cases[i];
+          g_test_add_data_func (path, &data[x][i], test_case);
         }
     }
+  g_unsetenv ("PT_CUDA_ATTENTION");
   status = g_test_run ();
-  for (int a = 0; a < 2; a++)
-    pt_backend_free (contexts[a].be);
+  for (int x = 0; x < 4; x++)
+    pt_backend_free (contexts[x].be);
   return status;
 }
