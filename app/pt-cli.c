@@ -8,6 +8,7 @@
 #include "pt-backend.h"
 #include "pt-error.h"
 #include "pt-cli.h"
+#include "pt-threads.h"     /* pt_threads_init */
 #if HAVE_CUDA
 #include "pt-cuda.h"       /* pt_cuda_register */
 #endif
@@ -15,6 +16,13 @@
 static const PtCliCommand commands[] = {
   { "devices", N_("List compute devices"), pt_cli_devices },
   { "demo-data", N_("Generate the built-in demo dataset (shapes and questions)"), pt_cli_demo_data },
+  { "data", N_("Inspect datasets"), pt_cli_data },
+  { "train", N_("Fine-tune a model (or resume a run)"), pt_cli_train },
+  { "eval", N_("Loss and VQA accuracy of a model on a dataset"), pt_cli_eval },
+  { "predict", N_("Answer a prompt about images"), pt_cli_predict },
+  { "export", N_("Export a run as a PEFT adapter or a merged model"), pt_cli_export },
+  { "bench", N_("Training-step throughput on a device"), pt_cli_bench },
+  { "init-model", N_("Write a randomly initialised model (to pretrain from scratch)"), pt_cli_init_model },
 };
 
 int
@@ -111,6 +119,7 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  pt_threads_init (argc, argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

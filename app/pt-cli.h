@@ -33,5 +33,12 @@ gboolean pt_cli_parse    (const char *command, const char *parameter_string,
 
 int pt_cli_devices (int argc, char **argv);
 int pt_cli_demo_data (int argc, char **argv);
+int pt_cli_data    (int argc, char **argv);     /* pt-cli-data.c */
+int pt_cli_train   (int argc, char **argv);     /* pt-cli-train.c */
+int pt_cli_eval    (int argc, char **argv);     /* pt-cli-eval.c */
+int pt_cli_predict (int argc, char **argv);     /* pt-cli-eval.c */
+int pt_cli_export  (int argc, char **argv);     /* pt-cli-export.c */
+int pt_cli_init_model (int argc, char **argv);  /* pt-cli-export.c */
+int pt_cli_bench   (int argc, char **argv);     /* pt-cli-bench.c */
 
 G_END_DECLS

@@ -5,12 +5,14 @@
 #include <locale.h>        /* setlocale */
 
 #include "pt-application.h"
+#include "pt-threads.h"     /* pt_threads_init */
 
 int
 main (int argc, char **argv)
 {
   g_autoptr(PtApplication) app = NULL;
 
+  pt_threads_init (argc, argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -164,7 +164,7 @@ pt_linear_forward (PtModel        *m,
            0.0, out, m->act, nout);
   if (lin->b != NULL)
     o->bias_add (be, out, lin->b->data, N, nout);
-  if (lin->lora_a != NULL)
+  if (lin->lora_a != NULL && !m->lora_disabled)
     {
       const void *x = inp;
       int r = m->lora_rank;
@@ -208,7 +208,7 @@ pt_linear_backward (PtModel        *m,
   if (dinp != NULL)        /* dinp (N, in) (+)= dout · W */
     o->gemm (be, FALSE, FALSE, N, in, nout, 1.0, dout, m->act, nout, pt_linear_weight (m, lin), m->wdt, in,
              accumulate ? 1.0 : 0.0, dinp, m->act, in);
-  if (lin->lora_a != NULL)
+  if (lin->lora_a != NULL && !m->lora_disabled)
     {
       int r = m->lora_rank;
       gboolean drop = dropout && m->lora_dropout > 0;
@@ -335,4 +335,18 @@ pt_model_merged_weight (PtModel    *m,
   ok = pt_model_download_f32 (m, data, w, m->acc, p->numel, error);
   be->ops->free (be, w);
   return ok;
+}
+
+void
+pt_model_set_lora_enabled (PtModel  *m,
+                           gboolean  enabled)
+{
+  g_return_if_fail (m != NULL);
+  m->lora_disabled = !enabled;
+}
+
+gboolean
+pt_model_get_lora_enabled (PtModel *m)
+{
+  return !m->lora_disabled;
 }

@@ -216,6 +216,7 @@ run (PtModel       *m,
   double loss_sum = 0;
   gboolean ok;
   int C;
+  gint64 t_start = g_get_monotonic_time (), t_forward;
 
   if (!prepare (m, batch, &p, error))
     {
@@ -248,6 +249,8 @@ run (PtModel       *m,
   o->rmsnorm_forward (be, m->fnorm, m->rstdf, m->t_final, m->final_norm->data, p.N, C, c->t_rms_norm_eps);
 
   ok = loss_pass (m, &p, backward, grad_scale, &loss_sum, logits_out, error);
+  o->synchronize (be);
+  t_forward = g_get_monotonic_time ();
   if (ok && backward)
     {
       gboolean need_x0 = m->embed->trainable || m->image_grad;
@@ -267,12 +270,15 @@ run (PtModel       *m,
           o->scale (be, m->d_img, m->act, (size_t) p.Nv * C, pt_gemma_normalizer (m));
           pt_siglip_backward (m, p.B);
         }
+      o->synchronize (be);
       ok = o->check (be, error);
     }
   if (ok && result != NULL)
     {
       result->loss_sum = loss_sum;
       result->n_tokens = p.M;
+      result->forward_ms = (t_forward - t_start) / 1000.0;
+      result->backward_ms = (g_get_monotonic_time () - t_forward) / 1000.0;
     }
   prepared_clear (&p);
   return ok;

@@ -129,6 +129,7 @@ struct _PtModel {
   gboolean       has_settings;
   PtTrainMode    mode;
   int            lora_rank;
+  gboolean       lora_disabled;  /* inference with the base weights alone */
   double         lora_alpha, lora_dropout, lora_scaling;
   gboolean       use_rslora;
   gboolean       lora_vision[PT_V_N], lora_text[PT_T_N];

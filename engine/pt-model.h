@@ -141,6 +141,11 @@ const char *pt_model_tensor_name    (PtModel *model, guint i, int *ndim, int64_t
 
 /* Re-draws every LoRA A from PEFT's law with seed and zeroes every B. */
 void      pt_model_init_lora     (PtModel *model, guint64 seed);
+/* Switches the LoRA branches off (the base model answers, as PEFT's
+ * disable_adapter) or back on. For inference and evaluation: a backward
+ * pass with LoRA disabled leaves the LoRA gradients untouched. */
+void      pt_model_set_lora_enabled (PtModel *model, gboolean enabled);
+gboolean  pt_model_get_lora_enabled (PtModel *model);
 /* Host float32 copy of W + scaling·B·A for the LoRA-targeted base weight
  * `name` (canonical name), or of the plain weight when it has no LoRA: the
  * merged export writes these. numel must be out·in. */
@@ -176,6 +181,8 @@ void               pt_model_sync_trainable   (PtModel *model, guint i);
 typedef struct {
   double loss_sum;          /* Σ token losses at the labelled positions */
   int    n_tokens;          /* labelled positions (after the shift) */
+  double forward_ms;        /* wall time of the forward pass (loss and head gradient included) */
+  double backward_ms;       /* wall time of the backward pass through the towers */
 } PtLossResult;
 
 /* Zeroes every gradient (call once per optimiser step). */

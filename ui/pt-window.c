@@ -11,6 +11,7 @@ struct _PtWindow
 
   GSettings            *settings;
 
+  AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
   PtDataPage           *data_page;
   PtTrainPage          *train_page;
@@ -70,6 +71,16 @@ pt_window_get_visible_page (PtWindow *self)
   return adw_view_stack_get_visible_child_name (self->stack);
 }
 
+void
+pt_window_add_toast (PtWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (PT_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 PtDataPage *
 pt_window_get_data_page (PtWindow *self)
 {
@@ -124,6 +135,7 @@ pt_window_class_init (PtWindowClass *klass)
   g_type_ensure (PT_TYPE_PLAYGROUND_PAGE);
   g_type_ensure (PT_TYPE_RUNS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/palitune/PaliTune/pt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, train_page);
@@ -144,6 +156,8 @@ pt_window_init (PtWindow *self)
 
   g_signal_connect_object (self->data_page, "notify::dataset-path", G_CALLBACK (dataset_path_cb), self, 0);
   dataset_path_cb (self->data_page, NULL, self);
+  /* one settings object, the Train page's: the Data page follows it and edits its split */
+  pt_data_page_set_settings_view (self->data_page, pt_train_page_get_settings_view (self->train_page));
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

@@ -254,8 +254,14 @@ test_unsupported (void)
   expect_error (T ("\"attention_bias\": true"), PT_ERROR_UNSUPPORTED, "bias");
   expect_error (T ("\"rope_scaling\": {\"type\": \"linear\"}"), PT_ERROR_UNSUPPORTED, "rope_scaling");
   expect_error (T ("\"final_logit_softcapping\": 30.0"), PT_ERROR_UNSUPPORTED, "PaliGemma 2");
-  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\"}}",
-                PT_ERROR_UNSUPPORTED, "quantis");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"gptq\"}}",
+                PT_ERROR_UNSUPPORTED, "gptq");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\","
+                " \"load_in_8bit\": true}}", PT_ERROR_UNSUPPORTED, "8-bit");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\","
+                " \"load_in_4bit\": true, \"bnb_4bit_quant_type\": \"fp4\"}}", PT_ERROR_UNSUPPORTED, "fp4");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": 5}", PT_ERROR_INVALID_INPUT,
+                "quantization_config");
 }
 
 static void

@@ -1,0 +1,216 @@
+/* pt-cli-bench.c — palitune-cli bench: training-step throughput on a device,
+ * with synthetic batches shaped like the seed workload (image tokens, a short
+ * prompt, a 1–3 token answer). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+#include "pt-init.h"        /* pt_model_init_random */
+#include "pt-json.h"
+#include "pt-model.h"
+#include "pt-optim.h"
+#include "pt-pipeline.h"    /* pt_pipeline_read_config */
+#include "pt-rng.h"
+#include "pt-run.h"         /* pt_rmtree */
+
+/* The demo's micro model: a 112 px SigLIP-style encoder and a small MQA Gemma. */
+static const char micro_config[] =
+  "{\"model_type\": \"paligemma\", \"image_token_index\": 2048, \"hidden_size\": 192,"
+  " \"projection_dim\": 192, \"bos_token_id\": 2, \"eos_token_id\": 1, \"pad_token_id\": 0,"
+  " \"text_config\": {\"model_type\": \"gemma\", \"hidden_size\": 192, \"intermediate_size\": 768,"
+  "  \"num_attention_heads\": 4, \"num_key_value_heads\": 1, \"head_dim\": 48, \"num_hidden_layers\": 4,"
+  "  \"vocab_size\": 2112, \"num_image_tokens\": 64},"
+  " \"vision_config\": {\"model_type\": \"siglip_vision_model\", \"hidden_size\": 128,"
+  "  \"intermediate_size\": 512, \"num_attention_heads\": 4, \"num_hidden_layers\": 4,"
+  "  \"image_size\": 112, \"patch_size\": 14, \"num_image_tokens\": 64, \"projection_dim\": 192}}";
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* A batch of B rows: image tokens, <bos>, prompt_len prompt tokens, "\n"-like
+ * end, answer_len answer tokens + eos. */
+static PtBatch *
+synthetic_batch (const PtModelConfig *c, int B, int prompt_len, int answer_len, guint64 seed)
+{
+  int T = c->num_image_tokens + 1 + prompt_len + answer_len + 1;
+  PtBatch *b = pt_batch_new (B, T, c->image_size);
+  PtRng rng = { seed, 0 };
+  int text_vocab = MIN (c->image_token_index, c->vocab_size);
+
+  for (gsize i = 0; i < (gsize) B * 3 * c->image_size * c->image_size; i++)
+    b->pixels[i] = (float) (2 * pt_rng_next_double (&rng) - 1);
+  b->n_label_tokens = 0;
+  for (int r = 0; r < B; r++)
+    {
+      int32_t *ids = b->input_ids + (gsize) r * T, *types = b->token_type + (gsize) r * T;
+      int32_t *labels = b->labels + (gsize) r * T;
+      int t = 0;
+      for (; t < c->num_image_tokens; t++)
+        ids[t] = c->image_token_index;
+      ids[t++] = c->bos_token_id;
+      for (int k = 0; k < prompt_len; k++)
+        ids[t++] = 3 + (int) pt_rng_next_below (&rng, text_vocab - 3);
+      b->prefix_len[r] = t;
+      for (int k = 0; k < answer_len; k++)
+        ids[t++] = 3 + (int) pt_rng_next_below (&rng, text_vocab - 3);
+      ids[t++] = c->eos_token_id;
+      for (int k = 0; k < T; k++)
+        {
+          types[k] = k >= b->prefix_len[r];
+          labels[k] = types[k] ? ids[k] : -100;
+        }
+      b->seq_len[r] = T;
+      b->record_index[r] = r;
+      b->n_label_tokens += answer_len + 1;
+    }
+  return b;
+}
+
+int
+pt_cli_bench (int argc, char **argv)
+{
+  g_autofree char *model_dir = NULL, *device = NULL, *mode = NULL, *targets = NULL;
+  int batch = 8, steps = 5, prompt_len = 12, answer_len = 2;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, N_("A PaliGemma folder (default: the demo’s micro model, random weights)"), N_("DIR") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu or cuda:N (default cpu)"), N_("DEV") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, N_("lora, qlora or full (default lora)"), N_("MODE") },
+    { "targets", 0, 0, G_OPTION_ARG_STRING, &targets, N_("LoRA modules (default: the seed list)"), N_("LIST") },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, N_("Micro-batch size (default 8)"), N_("B") },
+    { "steps", 'n', 0, G_OPTION_ARG_INT, &steps, N_("Timed steps after one warm-up (default 5)"), N_("N") },
+    { "prompt-tokens", 0, 0, G_OPTION_ARG_INT, &prompt_len, N_("Prompt tokens per record (default 12)"), N_("N") },
+    { "answer-tokens", 0, 0, G_OPTION_ARG_INT, &answer_len, N_("Answer tokens per record (default 2)"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtModelConfig) config = NULL;
+  g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
+  g_autoptr(PtBackend) be = NULL;
+  g_autoptr(PtModel) model = NULL;
+  g_autoptr(PtOptimizer) opt = NULL;
+  g_autoptr(PtBatch) b = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autofree double *times = NULL;
+  g_autofree char *tmp = NULL;
+  double median, tokens, peak = 0;
+  int code;
+
+  if (!pt_cli_parse ("bench", "", entries, &argc, &argv, &code))
+    return code;
+  if (argc > 1)
+    return pt_cli_usage_error ("bench: unexpected argument “%s”", argv[1]);
+  if (batch < 1 || batch > 256 || steps < 1 || steps > 10000 || prompt_len < 1 || prompt_len > 4096
+      || answer_len < 1 || answer_len > 4096)
+    return pt_cli_usage_error ("bench: --batch 1..256, --steps 1..10000, token counts 1..4096");
+  if (mode != NULL && !pt_train_mode_from_string (mode, &s->mode))
+    return pt_cli_usage_error ("bench: --mode must be lora, qlora or full");
+  if (targets != NULL && !pt_train_settings_set_targets (s, targets, &error))
+    return pt_cli_fail (error);
+  g_free (s->device);
+  s->device = g_strdup (device ? device : "cpu");
+
+  if (model_dir == NULL)
+    {
+      config = pt_model_config_from_json (micro_config, -1, &error);
+      tmp = g_dir_make_tmp ("palitune-bench-XXXXXX", &error);
+      if (config == NULL || tmp == NULL)
+        return pt_cli_fail (error);
+      model_dir = g_build_filename (tmp, "model", NULL);
+      if (!pt_model_init_random (config, 0, NULL, model_dir, &error))
+        {
+          pt_rmtree (tmp, NULL);
+          return pt_cli_fail (error);
+        }
+    }
+  else
+    {
+      config = pt_pipeline_read_config (model_dir, NULL, &error);
+      if (config == NULL)
+        return pt_cli_fail (error);
+    }
+
+  b = synthetic_batch (config, batch, prompt_len, answer_len, 1);
+  be = pt_backend_new (s->device, &error);
+  if (be == NULL)
+    goto fail;
+  model = pt_model_new (be, config, s, batch, b->T, TRUE, &error);
+  if (model == NULL || !pt_model_load_base (model, model_dir, &error))
+    goto fail;
+  opt = pt_optimizer_new (model, s, steps + 1, &error);
+  if (opt == NULL)
+    goto fail;
+
+  times = g_new (double, steps);
+  for (int i = -1; i < steps; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      PtLossResult r;
+      PtStepInfo info;
+      pt_model_zero_grads (model);
+      if (!pt_model_forward_backward (model, b, 1.0 / b->n_label_tokens, &r, &error)
+          || !pt_optimizer_step (opt, &info, &error))
+        goto fail;
+      be->ops->synchronize (be);
+      if (!be->ops->check (be, &error))
+        goto fail;
+      if (i >= 0)
+        times[i] = (g_get_monotonic_time () - t0) / 1e6;
+    }
+  qsort (times, steps, sizeof (double), compare_doubles);
+  median = times[steps / 2];
+  tokens = (double) batch * b->T;
+  devices = pt_backend_list_devices ();
+  for (guint i = 0; i < devices->len; i++)
+    if (g_str_equal (((PtDeviceInfo *) devices->pdata[i])->id, s->device))
+      peak = ((PtDeviceInfo *) devices->pdata[i])->peak_tflops;
+  {
+    /* model FLOPs per token: 6 × parameters for a full backward (llm.c's
+     * convention); frozen weights need no weight gradient: 4 × for them */
+    double n_all = (double) pt_model_config_n_params (config);
+    double n_train = (double) pt_model_n_trainable_params (model);
+    double flops = tokens * (4 * n_all + 2 * n_train);
+    double tflops = flops / median / 1e12;
+
+    if (json)
+      printf ("{\"device\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"seq\": %d, \"step_ms\": %.3f, "
+              "\"samples_per_s\": %.3f, \"tokens_per_s\": %.1f, \"tflops\": %.4f, \"mfu\": %s, "
+              "\"memory_peak\": %" G_GUINT64_FORMAT ", \"params\": %.0f, \"trainable\": %.0f}\n",
+              be->device_name, pt_train_mode_to_string (s->mode), batch, b->T, median * 1000,
+              batch / median, tokens / median, tflops,
+              peak > 0 ? g_strdup_printf ("%.4f", tflops / peak) : "null",
+              be->peak, n_all, n_train);
+    else
+      {
+        printf ("device        %s\n", be->device_name);
+        printf ("model         %s (%.1f M parameters, %.3f M trained, %s)\n",
+                tmp ? "micro (random)" : model_dir, n_all / 1e6, n_train / 1e6,
+                pt_train_mode_to_string (s->mode));
+        printf ("batch         %d × %d tokens (%d image)\n", batch, b->T, config->num_image_tokens);
+        printf ("step          %.1f ms (median of %d)\n", median * 1000, steps);
+        printf ("throughput    %.2f samples/s, %.0f tokens/s\n", batch / median, tokens / median);
+        if (peak > 0)
+          printf ("compute       %.2f TFLOP/s, MFU %.1f%%\n", tflops, 100 * tflops / peak);
+        else
+          printf ("compute       %.3f TFLOP/s, MFU n/a\n", tflops);
+        printf ("memory peak   %.1f MiB\n", be->peak / 1048576.0);
+      }
+  }
+  if (tmp != NULL)
+    pt_rmtree (tmp, NULL);
+  return PT_EXIT_OK;
+
+fail:
+  if (tmp != NULL)
+    pt_rmtree (tmp, NULL);
+  return pt_cli_fail (error);
+}

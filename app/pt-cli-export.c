@@ -1,0 +1,85 @@
+/* pt-cli-export.c — palitune-cli export (adapter / merged model from a run)
+ * and init-model (a random PaliGemma to pretrain from scratch). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-cli.h"
+#include "pt-error.h"
+#include "pt-export.h"      /* pt_export_adapter, pt_export_merged */
+#include "pt-init.h"        /* pt_model_init_random */
+
+int
+pt_cli_export (int argc, char **argv)
+{
+  g_autofree char *run_dir = NULL, *adapter_out = NULL, *merged_out = NULL, *checkpoint = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "run", 'r', 0, G_OPTION_ARG_FILENAME, &run_dir, N_("The run folder"), N_("RUN_DIR") },
+    { "adapter-out", 0, 0, G_OPTION_ARG_FILENAME, &adapter_out, N_("Write a PEFT adapter folder"), N_("DIR") },
+    { "merged-out", 0, 0, G_OPTION_ARG_FILENAME, &merged_out, N_("Write a merged Hugging Face model folder"), N_("DIR") },
+    { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint, N_("Export this checkpoint (default: the best, else the latest)"), N_("DIR") },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Write into a folder that is not empty"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRun) run = NULL;
+  int code;
+
+  if (!pt_cli_parse ("export", "", entries, &argc, &argv, &code))
+    return code;
+  if (argc > 1)
+    return pt_cli_usage_error ("export: unexpected argument “%s”", argv[1]);
+  if (run_dir == NULL)
+    return pt_cli_usage_error ("export: --run RUN_DIR is required");
+  if ((adapter_out == NULL) == (merged_out == NULL))
+    return pt_cli_usage_error ("export: give --adapter-out DIR or --merged-out DIR");
+
+  run = pt_run_open (run_dir, &error);
+  if (run == NULL)
+    return pt_cli_fail (error);
+  if (adapter_out != NULL ? !pt_export_adapter (run, checkpoint, adapter_out, force, &error)
+                          : !pt_export_merged (run, checkpoint, merged_out, force, &error))
+    return pt_cli_fail (error);
+  g_printerr ("Exported %s to %s\n", adapter_out ? "the adapter" : "the merged model",
+              adapter_out ? adapter_out : merged_out);
+  return PT_EXIT_OK;
+}
+
+int
+pt_cli_init_model (int argc, char **argv)
+{
+  g_autofree char *config_path = NULL, *tokenizer = NULL, *out = NULL, *seed_text = NULL;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("A PaliGemma config.json"), N_("FILE") },
+    { "tokenizer", 't', 0, G_OPTION_ARG_FILENAME, &tokenizer, N_("The tokenizer.model to copy in"), N_("FILE") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("The model folder to write"), N_("DIR") },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, N_("Random seed (default 0)"), N_("S") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtModelConfig) config = NULL;
+  guint64 seed = 0;
+  int code;
+
+  if (!pt_cli_parse ("init-model", "", entries, &argc, &argv, &code))
+    return code;
+  if (argc > 1)
+    return pt_cli_usage_error ("init-model: unexpected argument “%s”", argv[1]);
+  if (config_path == NULL || out == NULL)
+    return pt_cli_usage_error ("init-model: --config FILE and --out DIR are required");
+  if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXINT64, &seed, NULL))
+    return pt_cli_usage_error ("init-model: --seed must be a whole number");
+  if (g_file_test (out, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GDir) dir = g_dir_open (out, 0, NULL);
+      if (dir == NULL || g_dir_read_name (dir) != NULL)
+        return pt_cli_usage_error ("init-model: %s exists and is not an empty folder", out);
+    }
+  config = pt_model_config_load (config_path, &error);
+  if (config == NULL || !pt_model_init_random (config, seed, tokenizer, out, &error))
+    return pt_cli_fail (error);
+  g_printerr ("Wrote a randomly initialised model (%" G_GUINT64_FORMAT " parameters) to %s\n",
+              pt_model_config_n_params (config), out);
+  return PT_EXIT_OK;
+}

@@ -1,0 +1,776 @@
+/* pt-trainer.c — the training loop. */
+#include "config.h"
+
+#include <math.h>            /* isfinite, NAN */
+#include <string.h>
+
+#include "pt-ckpt.h"         /* pt_ckpt_save, pt_ckpt_load_* */
+#include "pt-error.h"
+#include "pt-evaluate.h"     /* pt_evaluate */
+#include "pt-optim.h"        /* PtOptimizer */
+#include "pt-pipeline.h"     /* PtPipeline */
+#include "pt-split.h"        /* PtSplit, pt_split_epoch_order */
+#include "pt-trainer.h"
+
+/* Sequences longer than this many text tokens are cut when the settings do
+ * not set a limit (big_vision uses 128 at 224 px, 512 at 448/896). */
+#define AUTO_TEXT_LIMIT 512
+
+struct _PtTrainer {
+  PtRun              *run;             /* borrowed */
+  const PtTrainSettings *s;            /* the run's settings */
+  char               *resume_from;     /* a checkpoint folder, or NULL: the latest */
+  PtTrainerCallbacks  cb;
+  gint                pause_requested; /* atomic */
+  gint                stop_requested;  /* atomic */
+  GCancellable       *interrupt;       /* cancelled by stop: interrupts evaluations and loading */
+
+  PtDataset          *train_ds;
+  PtDataset          *val_ds;
+  PtSplit            *split;
+  PtPipeline         *pipe;
+  PtOptimizer        *opt;
+
+  int                 total_steps;
+  guint               batches_per_epoch;
+
+  /* the loop's position (saved in checkpoints) */
+  int                 step;
+  guint               epoch;
+  guint               batch;            /* next micro-batch of the epoch */
+  guint64             samples;
+  double              elapsed_before;   /* training seconds of earlier sessions */
+  gint64              session_start;    /* monotonic µs */
+  double              best_value;
+  int                 best_step;
+  char               *best_ckpt;        /* folder name of the best checkpoint */
+  int                 bad_evals;        /* evaluations without improvement */
+  double              step_s_ema;       /* for the ETA */
+  double              last_eval_s;
+  int                 last_saved_step;
+};
+
+static void
+emit_status (PtTrainer *t, PtRunStatus status, const char *message)
+{
+  if (t->cb.status != NULL)
+    t->cb.status (status, message, t->cb.user_data);
+}
+
+static void G_GNUC_PRINTF (2, 3)
+emit_log (PtTrainer *t, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *line = NULL;
+
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (t->cb.log != NULL)
+    t->cb.log (line, t->cb.user_data);
+}
+
+PtTrainer *
+pt_trainer_new (PtRun                    *run,
+                const char               *checkpoint,
+                gboolean                  force,
+                const PtTrainerCallbacks *callbacks,
+                GError                  **error)
+{
+  PtTrainer *t;
+  g_autoptr(GError) changed = NULL;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  if (!pt_train_settings_validate (pt_run_get_settings (run), error))
+    return NULL;
+  if (pt_run_get_step (run) > 0 && !pt_run_check_inputs (run, &changed))
+    {
+      if (!force)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s. Resuming would not continue the same training; start a new run, "
+                       "or force the resume.", changed->message);
+          return NULL;
+        }
+    }
+  if (checkpoint != NULL && !g_file_test (checkpoint, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *display = g_filename_display_name (checkpoint);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "No checkpoint folder %s", display);
+      return NULL;
+    }
+
+  t = g_new0 (PtTrainer, 1);
+  t->run = run;
+  t->s = pt_run_get_settings (run);
+  t->resume_from = g_strdup (checkpoint);
+  if (callbacks != NULL)
+    t->cb = *callbacks;
+  t->interrupt = g_cancellable_new ();
+  t->best_value = NAN;
+  t->best_step = -1;
+  t->last_saved_step = -1;
+  return t;
+}
+
+void
+pt_trainer_free (PtTrainer *t)
+{
+  if (t == NULL)
+    return;
+  g_clear_pointer (&t->opt, pt_optimizer_free);
+  g_clear_pointer (&t->pipe, pt_pipeline_free);
+  g_clear_pointer (&t->split, pt_split_free);
+  g_clear_pointer (&t->train_ds, pt_dataset_unref);
+  g_clear_pointer (&t->val_ds, pt_dataset_unref);
+  g_clear_object (&t->interrupt);
+  g_free (t->resume_from);
+  g_free (t->best_ckpt);
+  g_free (t);
+}
+
+void
+pt_trainer_request_pause (PtTrainer *t)
+{
+  /* a pause lets a due evaluation finish, so resuming loses none */
+  g_atomic_int_set (&t->pause_requested, 1);
+}
+
+void
+pt_trainer_request_stop (PtTrainer *t)
+{
+  g_atomic_int_set (&t->stop_requested, 1);
+  g_cancellable_cancel (t->interrupt);
+}
+
+int
+pt_trainer_get_total_steps (PtTrainer *t)
+{
+  return t->total_steps;
+}
+
+static double
+elapsed (PtTrainer *t)
+{
+  return t->elapsed_before + (g_get_monotonic_time () - t->session_start) / 1e6;
+}
+
+/* ---- setup ---------------------------------------------------------------------- */
+
+static gboolean
+load_data (PtTrainer *t, GError **error)
+{
+  const PtTrainSettings *s = t->s;
+
+  emit_status (t, PT_RUN_RUNNING, "Reading the dataset…");
+  t->train_ds = pt_dataset_load (s->data_path, PT_DATASET_FORMAT_AUTO, t->interrupt, error);
+  if (t->train_ds == NULL)
+    return FALSE;
+  if (s->val_data_path != NULL && *s->val_data_path != '\0')
+    {
+      t->val_ds = pt_dataset_load (s->val_data_path, PT_DATASET_FORMAT_AUTO, t->interrupt, error);
+      if (t->val_ds == NULL)
+        return FALSE;
+      t->split = pt_split_new_separate (t->train_ds, t->val_ds, error);
+    }
+  else
+    t->split = pt_split_new (t->train_ds, s->val_split, s->seed, error);
+  if (t->split == NULL)
+    return FALSE;
+  if (t->split->n_train == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "The dataset has no usable training record (see its problem list)");
+      return FALSE;
+    }
+  emit_log (t, "Dataset: %u training records, %u validation records (%u unusable records skipped)",
+            t->split->n_train, t->split->n_val,
+            pt_dataset_get_n_records (t->train_ds) - pt_dataset_get_n_usable (t->train_ds));
+  return TRUE;
+}
+
+/* The longest prompt + answer in text tokens over train and validation. */
+static int
+measure_text (PtTrainer *t, PtTokenizer *tok, GError **error)
+{
+  guint over_train = 0, over_val = 0;
+  int a, b;
+
+  emit_status (t, PT_RUN_RUNNING, "Measuring prompts and answers…");
+  a = pt_measure_text (tok, t->split->train_dataset, t->split->train, t->split->n_train,
+                       t->s->prompt_template, AUTO_TEXT_LIMIT, &over_train, error);
+  if (a < 0)
+    return -1;
+  b = pt_measure_text (tok, t->split->val_dataset, t->split->val, t->split->n_val,
+                       t->s->prompt_template, AUTO_TEXT_LIMIT, &over_val, error);
+  if (b < 0)
+    return -1;
+  if (over_train + over_val > 0)
+    emit_log (t, "%u records are longer than %d text tokens and will be cut",
+              over_train + over_val, AUTO_TEXT_LIMIT);
+  return MAX (a, b);
+}
+
+static gboolean
+check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **error)
+{
+  g_autoptr(GPtrArray) devices = pt_backend_list_devices ();
+  gboolean cpu = g_str_equal (t->s->device, "cpu");
+  PtMemoryEstimate est;
+  guint64 total = 0;
+  const char *name = t->s->device;
+
+  if (!pt_model_estimate_memory (config, t->s, t->s->batch_size, max_seq,
+                                 cpu ? PT_DTYPE_F32 : PT_DTYPE_BF16, PT_DTYPE_F32, TRUE, &est, error))
+    return FALSE;
+  for (guint i = 0; i < devices->len; i++)
+    {
+      PtDeviceInfo *d = devices->pdata[i];
+      if (g_str_equal (d->id, t->s->device))
+        {
+          total = d->total_memory;
+          name = d->name;
+        }
+    }
+  emit_log (t, "Memory needed: %.2f GiB (weights %.2f, trained + gradients %.2f, optimiser %.2f, "
+            "activations %.2f, scratch %.2f); %s has %.1f GiB",
+            est.peak / 1073741824.0, est.weights / 1073741824.0, est.trainable / 1073741824.0,
+            est.optimizer / 1073741824.0, est.activations / 1073741824.0,
+            est.scratch / 1073741824.0, name, total / 1073741824.0);
+  if (total > 0 && est.peak > total)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NO_MEMORY,
+                   "This training needs about %.1f GiB but %s has %.1f GiB. Use a smaller batch "
+                   "with more gradient accumulation, QLoRA, a smaller LoRA rank or a lower resolution.",
+                   est.peak / 1073741824.0, name, total / 1073741824.0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+setup_model (PtTrainer *t, GError **error)
+{
+  g_autoptr(PtTokenizer) tok = NULL;
+  g_autoptr(PtModelConfig) config = NULL;
+  int text_len;
+  int steps_per_epoch;
+
+  emit_status (t, PT_RUN_RUNNING, "Reading the model…");
+  config = pt_pipeline_read_config (t->s->model_dir, &tok, error);
+  if (config == NULL)
+    return FALSE;
+  text_len = t->s->max_text_len > 0 ? t->s->max_text_len : measure_text (t, tok, error);
+  if (text_len < 0)
+    return FALSE;
+  if (!check_fits (t, config, config->num_image_tokens + text_len, error))
+    return FALSE;
+
+  emit_status (t, PT_RUN_RUNNING, "Loading the model…");
+  t->pipe = pt_pipeline_open (t->s->model_dir, t->s, t->s->device, t->s->batch_size, text_len,
+                              TRUE, error);
+  if (t->pipe == NULL)
+    return FALSE;
+  pt_run_set_device_name (t->run, t->pipe->backend->device_name);
+
+  t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->s->batch_size, FALSE);
+  steps_per_epoch = (int) ((t->batches_per_epoch + t->s->grad_accum - 1) / t->s->grad_accum);
+  t->total_steps = t->s->max_steps > 0 ? t->s->max_steps : t->s->epochs * steps_per_epoch;
+  t->opt = pt_optimizer_new (t->pipe->model, t->s, t->total_steps, error);
+  if (t->opt == NULL)
+    return FALSE;
+  emit_log (t, "%s: %" G_GUINT64_FORMAT " trained parameters of %" G_GUINT64_FORMAT
+            "; %d steps of %d × %d samples",
+            pt_train_mode_to_string (t->s->mode), pt_model_n_trainable_params (t->pipe->model),
+            pt_model_config_n_params (t->pipe->config), t->total_steps, t->s->grad_accum,
+            t->s->batch_size);
+  return TRUE;
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+static JsonNode *
+state_to_json (PtTrainer *t)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+#define INT(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_int_value (b, v); } G_STMT_END
+#define DBL(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_double_value (b, v); } G_STMT_END
+  INT ("step", t->step);
+  INT ("epoch", t->epoch);
+  INT ("batch", t->batch);
+  INT ("samples", (gint64) t->samples);
+  INT ("optimizer_step", pt_optimizer_get_step (t->opt));
+  INT ("rng_step", (gint64) pt_model_get_rng_step (t->pipe->model));
+  DBL ("elapsed", elapsed (t));
+  INT ("total_steps", t->total_steps);
+  INT ("best_step", t->best_step);
+  json_builder_set_member_name (b, "best_value");
+  if (isfinite (t->best_value))
+    json_builder_add_double_value (b, t->best_value);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "best_checkpoint");
+  if (t->best_ckpt)
+    json_builder_add_string_value (b, t->best_ckpt);
+  else
+    json_builder_add_null_value (b);
+  INT ("bad_evals", t->bad_evals);
+#undef INT
+#undef DBL
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static gboolean
+save_checkpoint (PtTrainer *t, GError **error)
+{
+  g_autoptr(JsonNode) state = NULL;
+  g_autofree char *dir = NULL;
+
+  if (t->last_saved_step == t->step)
+    return TRUE;
+  emit_status (t, PT_RUN_RUNNING, "Saving a checkpoint…");
+  state = state_to_json (t);
+  dir = pt_ckpt_save (t->run, t->step, t->pipe->model, t->opt, state, error);
+  if (dir == NULL)
+    return FALSE;
+  t->last_saved_step = t->step;
+  pt_ckpt_prune (t->run, t->s->keep_checkpoints, t->best_ckpt);
+  emit_log (t, "Checkpoint saved at step %d", t->step);
+  return TRUE;
+}
+
+static gboolean
+resume (PtTrainer *t, GError **error)
+{
+  g_autofree char *ckpt = t->resume_from ? g_strdup (t->resume_from) : pt_ckpt_latest (t->run);
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *o;
+
+  if (ckpt == NULL)
+    {
+      if (pt_run_get_step (t->run) > 0)
+        emit_log (t, "No checkpoint to resume from: starting over");
+      return pt_run_truncate_metrics (t->run, 0, error);
+    }
+  emit_status (t, PT_RUN_RUNNING, "Resuming from the last checkpoint…");
+  state = pt_ckpt_load_state (ckpt, error);
+  if (state == NULL
+      || !pt_ckpt_load_weights (ckpt, t->pipe->model, error)
+      || !pt_ckpt_load_optimizer (ckpt, t->opt, t->pipe->model, error))
+    return FALSE;
+  o = json_node_get_object (state);
+  t->step = (int) json_object_get_int_member_with_default (o, "step", 0);
+  t->epoch = (guint) json_object_get_int_member_with_default (o, "epoch", 0);
+  t->batch = (guint) json_object_get_int_member_with_default (o, "batch", 0);
+  t->samples = (guint64) json_object_get_int_member_with_default (o, "samples", 0);
+  t->elapsed_before = json_object_get_double_member_with_default (o, "elapsed", 0);
+  t->best_step = (int) json_object_get_int_member_with_default (o, "best_step", -1);
+  t->best_value = json_object_get_double_member_with_default (o, "best_value", NAN);
+  if (json_object_has_member (o, "best_checkpoint") && !json_object_get_null_member (o, "best_checkpoint"))
+    t->best_ckpt = g_strdup (json_object_get_string_member (o, "best_checkpoint"));
+  t->bad_evals = (int) json_object_get_int_member_with_default (o, "bad_evals", 0);
+  pt_optimizer_set_step (t->opt, (int) json_object_get_int_member_with_default (o, "optimizer_step", t->step));
+  pt_model_set_rng_step (t->pipe->model, (guint64) json_object_get_int_member_with_default (o, "rng_step", 0));
+  t->last_saved_step = t->step;
+  if (t->step > t->total_steps)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "The checkpoint is at step %d but the run has only %d steps", t->step, t->total_steps);
+      return FALSE;
+    }
+  emit_log (t, "Resumed at step %d (epoch %u, batch %u)", t->step, t->epoch + 1, t->batch);
+  return pt_run_truncate_metrics (t->run, t->step, error);
+}
+
+/* ---- evaluation --------------------------------------------------------------------- */
+
+static gboolean
+metric_lower_is_better (const char *metric)
+{
+  return g_str_equal (metric, "val_loss");
+}
+
+static double
+metric_value (const PtEvalMetrics *m, const char *metric)
+{
+  if (g_str_equal (metric, "vqa_accuracy"))
+    return m->vqa_accuracy;
+  if (g_str_equal (metric, "exact_match"))
+    return m->exact_match;
+  return m->val_loss;
+}
+
+/* Evaluates; updates best / patience. *stop_early is set when patience ran out. */
+static gboolean
+evaluate (PtTrainer *t, gboolean *stop_early, GError **error)
+{
+  PtEvalOptions o;
+  g_autoptr(PtEvalMetrics) m = NULL;
+  g_autoptr(JsonNode) row = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *metric = t->s->early_stop_metric;
+  double v;
+
+  *stop_early = FALSE;
+  if (t->split->n_val == 0)
+    return TRUE;
+  emit_status (t, PT_RUN_RUNNING, "Evaluating…");
+  pt_eval_options_init (&o);
+  o.template_ = t->s->prompt_template;
+  o.max_new_tokens = t->s->max_new_tokens;
+  o.max_loss = t->s->eval_max_samples;
+  o.max_generate = t->s->eval_max_samples;
+  o.n_threads = t->s->num_workers;
+  o.cancellable = t->interrupt;
+  m = pt_evaluate (t->pipe, t->split->val_dataset, t->split->val, t->split->n_val, &o, &local_error);
+  if (m == NULL)
+    {
+      if (g_error_matches (local_error, PT_ERROR, PT_ERROR_CANCELLED))
+        return TRUE;   /* pause/stop during evaluation: no result */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  m->step = t->step;
+  t->last_eval_s = m->seconds;
+
+  v = metric_value (m, metric);
+  if (isfinite (v))
+    {
+      gboolean better = !isfinite (t->best_value)
+                        || (metric_lower_is_better (metric)
+                            ? v < t->best_value - t->s->early_stop_min_delta
+                            : v > t->best_value + t->s->early_stop_min_delta);
+      if (better)
+        {
+          t->best_value = v;
+          t->best_step = t->step;
+          t->bad_evals = 0;
+          m->is_best = TRUE;
+          g_free (t->best_ckpt);
+          t->best_ckpt = g_strdup_printf ("step-%07d", t->step);
+          if (!save_checkpoint (t, error))
+            return FALSE;
+          pt_run_set_best (t->run, t->step, metric, v, t->best_ckpt);
+        }
+      else
+        {
+          t->bad_evals++;
+          if (t->s->early_stopping && t->bad_evals >= t->s->early_stop_patience)
+            *stop_early = TRUE;
+        }
+    }
+
+  row = pt_eval_metrics_to_json (m, TRUE);
+  if (!pt_run_append_metrics (t->run, row, error))
+    return FALSE;
+  pt_run_set_last_metrics (t->run, row);
+  if (!pt_run_save (t->run, error))
+    return FALSE;
+  if (t->cb.eval != NULL)
+    t->cb.eval (m, t->cb.user_data);
+  emit_log (t, "Step %d: validation loss %.4f, VQA accuracy %.1f%%, exact match %.1f%% (%u records)",
+            t->step, m->val_loss, 100 * m->vqa_accuracy, 100 * m->exact_match, m->n);
+  return TRUE;
+}
+
+/* ---- the loop -------------------------------------------------------------------------- */
+
+JsonNode *
+pt_step_metrics_to_json (const PtStepMetrics *m)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "train");
+#define INT(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_int_value (b, v); } G_STMT_END
+#define DBL(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_double_value (b, v); } G_STMT_END
+  INT ("step", m->step);
+  DBL ("epoch", m->epoch);
+  INT ("samples", (gint64) m->samples);
+  DBL ("loss", m->loss);
+  DBL ("lr", m->lr);
+  DBL ("grad_norm", m->grad_norm);
+  DBL ("step_ms", m->step_ms);
+  DBL ("data_ms", m->data_ms);
+  DBL ("forward_ms", m->forward_ms);
+  DBL ("backward_ms", m->backward_ms);
+  DBL ("optim_ms", m->optim_ms);
+  DBL ("samples_per_s", m->samples_per_s);
+  DBL ("tokens_per_s", m->tokens_per_s);
+  INT ("memory", (gint64) m->memory_in_use);
+  INT ("memory_peak", (gint64) m->memory_peak);
+  DBL ("elapsed", m->elapsed_s);
+  if (m->skipped)
+    {
+      json_builder_set_member_name (b, "skipped");
+      json_builder_add_boolean_value (b, TRUE);
+    }
+#undef INT
+#undef DBL
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static double
+ms_since (gint64 t0)
+{
+  return (g_get_monotonic_time () - t0) / 1000.0;
+}
+
+static PtLoader *
+epoch_loader (PtTrainer *t)
+{
+  g_autofree guint *order = pt_split_epoch_order (t->split, t->s->seed, t->epoch);
+  PtLoaderOptions lo;
+  PtLoaderSource src;
+
+  pt_pipeline_loader_source (t->pipe, t->split->train_dataset, t->s->prompt_template, FALSE, &src);
+  pt_loader_options_init (&lo);
+  lo.batch_size = t->s->batch_size;
+  lo.n_threads = t->s->num_workers;
+  lo.start_batch = t->batch;
+  return pt_loader_new (&src, order, t->split->n_train, &lo);
+}
+
+/* One optimiser step over up to grad_accum micro-batches. *epoch_done when
+ * the loader ran out. FALSE on error. */
+static gboolean
+train_step (PtTrainer *t, PtLoader *loader, gboolean *epoch_done, PtStepMetrics *m,
+            GError **error)
+{
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_batch_free);
+  PtModel *model = t->pipe->model;
+  PtBackend *be = t->pipe->backend;
+  gint64 t0 = g_get_monotonic_time (), t1;
+  double loss_sum = 0;
+  guint64 tokens = 0, seq_tokens = 0, samples = 0;
+  PtStepInfo info;
+  g_autoptr(GError) step_error = NULL;
+
+  memset (m, 0, sizeof *m);
+  *epoch_done = FALSE;
+  for (int a = 0; a < t->s->grad_accum; a++)
+    {
+      guint k;
+      PtBatch *b = pt_loader_next (loader, &k, error);
+      if (b == NULL)
+        {
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          *epoch_done = TRUE;
+          break;
+        }
+      g_ptr_array_add (batches, b);
+      tokens += b->n_label_tokens;
+      samples += b->B;
+      for (int i = 0; i < b->B; i++)
+        seq_tokens += b->seq_len[i];
+    }
+  m->data_ms = ms_since (t0);
+  if (batches->len == 0)
+    return TRUE;
+
+  pt_model_zero_grads (model);
+  for (guint i = 0; i < batches->len; i++)
+    {
+      PtLossResult r;
+      if (!pt_model_forward_backward (model, batches->pdata[i], tokens ? 1.0 / tokens : 0.0, &r, error))
+        return FALSE;
+      loss_sum += r.loss_sum;
+      m->forward_ms += r.forward_ms;
+      m->backward_ms += r.backward_ms;
+      t->batch++;
+    }
+  t1 = g_get_monotonic_time ();
+  m->loss = tokens ? loss_sum / tokens : NAN;
+  if (!isfinite (m->loss) && !t->s->skip_nonfinite)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NUMERIC,
+                   "The loss became %s at step %d. Lower the learning rate (now %g), or enable "
+                   "skipping of non-finite steps.", isnan (m->loss) ? "NaN" : "infinite",
+                   t->step + 1, t->s->learning_rate);
+      return FALSE;
+    }
+  if (!pt_optimizer_step (t->opt, &info, &step_error))
+    {
+      if (g_error_matches (step_error, PT_ERROR, PT_ERROR_NUMERIC))
+        g_set_error (error, PT_ERROR, PT_ERROR_NUMERIC,
+                     "The gradients became non-finite at step %d (%s). Lower the learning rate "
+                     "(now %g), or enable skipping of non-finite steps.", t->step + 1,
+                     step_error->message, t->s->learning_rate);
+      else
+        g_propagate_error (error, g_steal_pointer (&step_error));
+      return FALSE;
+    }
+  if (!be->ops->check (be, error))
+    return FALSE;
+  m->optim_ms = ms_since (t1);
+
+  t->step++;
+  t->samples += samples;
+  m->step = t->step;
+  m->total_steps = t->total_steps;
+  m->epoch = t->epoch + (double) t->batch / MAX (t->batches_per_epoch, 1);
+  m->samples = t->samples;
+  m->lr = info.lr;
+  m->grad_norm = info.grad_norm;
+  m->skipped = info.skipped || !isfinite (m->loss);
+  m->step_ms = ms_since (t0);
+  m->samples_per_s = samples / (m->step_ms / 1000.0);
+  m->tokens_per_s = seq_tokens / (m->step_ms / 1000.0);
+  m->memory_in_use = be->in_use;
+  m->memory_peak = be->peak;
+  m->elapsed_s = elapsed (t);
+  t->step_s_ema = t->step_s_ema > 0 ? 0.9 * t->step_s_ema + 0.1 * m->step_ms / 1000.0
+                                    : m->step_ms / 1000.0;
+  {
+    int left = t->total_steps - t->step;
+    int evals_left = t->s->eval_every > 0 ? left / t->s->eval_every + 1 : 1;
+    m->eta_s = left * t->step_s_ema + (t->split->n_val ? evals_left * t->last_eval_s : 0);
+  }
+  return TRUE;
+}
+
+static gboolean
+finish (PtTrainer *t, PtRunStatus status, const char *message, GError **error)
+{
+  pt_run_set_status (t->run, status, NULL);
+  pt_run_set_progress (t->run, t->step, t->total_steps, elapsed (t));
+  if (!pt_run_save (t->run, error))
+    return FALSE;
+  emit_status (t, status, message);
+  return TRUE;
+}
+
+static gboolean
+run_loop (PtTrainer *t, GError **error)
+{
+  gboolean ok = TRUE, stop_early = FALSE;
+  const char *end_message = NULL;
+  PtRunStatus end_status = PT_RUN_FINISHED;
+
+  pt_run_set_status (t->run, PT_RUN_RUNNING, NULL);
+  pt_run_set_progress (t->run, t->step, t->total_steps, elapsed (t));
+  if (!pt_run_save (t->run, error))
+    return FALSE;
+  emit_status (t, PT_RUN_RUNNING, "Training…");
+
+  while (ok && t->step < t->total_steps && !stop_early)
+    {
+      g_autoptr(PtLoader) loader = epoch_loader (t);
+      gboolean epoch_done = FALSE;
+
+      while (t->step < t->total_steps)
+        {
+          PtStepMetrics m;
+          g_autoptr(JsonNode) row = NULL;
+
+          if (g_atomic_int_get (&t->pause_requested) || g_atomic_int_get (&t->stop_requested))
+            break;
+          if (!train_step (t, loader, &epoch_done, &m, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          if (m.step == 0)   /* nothing was left in this epoch */
+            break;
+          row = pt_step_metrics_to_json (&m);
+          if (!pt_run_append_metrics (t->run, row, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          pt_run_set_last_metrics (t->run, row);
+          pt_run_set_progress (t->run, t->step, t->total_steps, elapsed (t));
+          if (t->cb.step != NULL)
+            t->cb.step (&m, t->cb.user_data);
+
+          if (t->s->eval_every > 0 && t->step % t->s->eval_every == 0 && t->step < t->total_steps)
+            {
+              if (!evaluate (t, &stop_early, error))
+                {
+                  ok = FALSE;
+                  break;
+                }
+              if (stop_early)
+                break;
+              emit_status (t, PT_RUN_RUNNING, "Training…");
+            }
+          if (t->s->save_every > 0 && t->step % t->s->save_every == 0
+              && !save_checkpoint (t, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          if (epoch_done)
+            break;
+        }
+      if (!ok || g_atomic_int_get (&t->pause_requested) || g_atomic_int_get (&t->stop_requested)
+          || stop_early)
+        break;
+      if (epoch_done || t->batch >= t->batches_per_epoch)
+        {
+          t->epoch++;
+          t->batch = 0;
+        }
+    }
+  if (!ok)
+    return FALSE;
+
+  if (g_atomic_int_get (&t->pause_requested))
+    {
+      if (!save_checkpoint (t, error))
+        return FALSE;
+      return finish (t, PT_RUN_PAUSED, "Paused: resume continues from here", error);
+    }
+  if (g_atomic_int_get (&t->stop_requested))
+    return finish (t, PT_RUN_STOPPED, "Stopped", error);
+
+  if (stop_early)
+    end_message = "Stopped early: the validation metric stopped improving";
+  else if (!evaluate (t, &stop_early, error))
+    return FALSE;
+  if (!save_checkpoint (t, error))
+    return FALSE;
+  if (pt_run_get_last_metrics (t->run) != NULL)
+    pt_run_set_final_metrics (t->run, pt_run_get_last_metrics (t->run));
+  return finish (t, end_status, end_message ? end_message : "Finished", error);
+}
+
+gboolean
+pt_trainer_run (PtTrainer *t,
+                GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (t != NULL, FALSE);
+
+  t->session_start = g_get_monotonic_time ();
+  ok = load_data (t, &local_error)
+       && setup_model (t, &local_error)
+       && resume (t, &local_error)
+       && run_loop (t, &local_error);
+  if (ok)
+    return TRUE;
+
+  if (g_error_matches (local_error, PT_ERROR, PT_ERROR_CANCELLED))
+    {
+      /* stopped while loading: nothing trained, nothing lost */
+      pt_run_set_status (t->run, PT_RUN_STOPPED, NULL);
+      pt_run_save (t->run, NULL);
+      emit_status (t, PT_RUN_STOPPED, "Stopped");
+      return TRUE;
+    }
+  pt_run_set_status (t->run, PT_RUN_FAILED, local_error->message);
+  pt_run_set_progress (t->run, t->step, t->total_steps, elapsed (t));
+  pt_run_save (t->run, NULL);
+  emit_status (t, PT_RUN_FAILED, local_error->message);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
