@@ -24,8 +24,10 @@ phase() {   # run.sh phase with a time limit
   timeout "$2" .gpu/run.sh "$1" || status=1
 }
 
-# 1. correctness on the device, then PaliTune's step (the headline number)
+# 1. correctness on the device (the test programs, then the trainer end to
+#    end), then PaliTune's step at 3B (the headline number)
 phase tests 200
+phase cli 150
 phase step 260
 
 # 2. the Hugging Face baseline (bitsandbytes from .whl when carried)

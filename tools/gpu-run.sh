@@ -6,6 +6,8 @@
 #     tests   nvidia-smi, `palitune-cli devices`, the gpu test suite
 #     step    bench-cuda-step: PaliTune's training step at PaliGemma-3B-224
 #     ops     bench-cuda-ops: the ops at PaliGemma-3B-224 shapes
+#     cli     palitune-cli end to end: 4 training steps of the fixture model on
+#             cpu and on cuda:0 (losses compared), `palitune-cli bench` per mode
 #     engine  the engine test suite (CPU tests, on this machine's libraries)
 #
 # Writes into $OUT (default: gpu-out beside the bundle), appending across
@@ -22,7 +24,7 @@ SUMMARY=$OUT/summary.txt
 TESTS_LOG=$OUT/gpu-tests.log
 BENCH_LOG=$OUT/bench.log
 PHASES=("$@")
-[ ${#PHASES[@]} -gt 0 ] || PHASES=(tests step ops engine)
+[ ${#PHASES[@]} -gt 0 ] || PHASES=(tests cli step ops engine)
 
 say() { echo "$*" | tee -a "$SUMMARY"; }
 
@@ -125,11 +127,51 @@ run_bench() {   # name timeout args...
   else say "bench  $name               FAIL (exit $rc)"; failed=1; fi
 }
 
+# the trainer on both devices: the CUDA losses within 2 % of the CPU's
+run_cli() {
+  local cli=$HERE/bin/palitune-cli fx=$HERE/src/tests/fixtures/export tmp rc=0
+  if [ $has_gpu -ne 1 ]; then
+    say "cli    palitune-cli train/bench    skipped (no GPU)"
+    return
+  fi
+  tmp=$(mktemp -d)
+  for which in cpu gpu; do
+    dev=cpu
+    [ $which = gpu ] && dev=${PT_RUN_GPU_DEVICE:-cuda:0}
+    echo "== palitune-cli train --device $dev" >> "$TESTS_LOG"
+    timeout 120 "$cli" train -m "$fx/model" -d "$fx/data/train.jsonl" --device "$dev" --max-steps 4 \
+      -b 4 --grad-accum 1 --val-split 0 --lr 1e-3 -o "$tmp/run-$which" >> "$TESTS_LOG" 2>&1 || rc=1
+  done
+  if [ $rc -eq 0 ]; then
+    python3 - "$tmp/run-cpu/metrics.jsonl" "$tmp/run-gpu/metrics.jsonl" >> "$TESTS_LOG" 2>&1 <<'PY' || rc=1
+import json, sys
+def losses(path):
+    return [r["loss"] for r in map(json.loads, open(path)) if r.get("type") == "train"]
+cpu, gpu = losses(sys.argv[1]), losses(sys.argv[2])
+print("losses cpu ", cpu)
+print("losses cuda", gpu)
+assert len(cpu) == len(gpu) == 4, "4 steps each"
+worst = max(abs(a - b) / abs(a) for a, b in zip(cpu, gpu))
+print(f"largest relative difference {worst:.2e} (bound 2e-2)")
+sys.exit(0 if worst <= 2e-2 else 1)
+PY
+  fi
+  rm -rf "$tmp"
+  if [ $rc -eq 0 ]; then say "cli    palitune-cli train cpu=cuda   PASS"
+  else say "cli    palitune-cli train cpu=cuda   FAIL (gpu-tests.log)"; failed=1; fi
+  for mode in lora qlora full; do
+    echo "== palitune-cli bench --device cuda:0 --mode $mode" >> "$BENCH_LOG"
+    timeout 120 "$cli" bench --device "${PT_RUN_GPU_DEVICE:-cuda:0}" --mode "$mode" >> "$BENCH_LOG" 2>&1 \
+      || { say "cli    palitune-cli bench $mode       FAIL"; failed=1; }
+  done
+}
+
 for phase in "${PHASES[@]}"; do
   case $phase in
     tests)
       describe_machine
       for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done ;;
+    cli) run_cli ;;
     step) run_bench bench-cuda-step 240 --json "$OUT/bench-step.json" ;;
     ops) run_bench bench-cuda-ops 150 --json "$OUT/bench-ops.json" ;;
     engine)
