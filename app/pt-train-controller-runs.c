@@ -9,6 +9,7 @@
 #include "pt-error.h"
 #include "pt-export.h"                     /* pt_export_adapter, pt_export_merged */
 #include "pt-run.h"
+#include "pt-runs-page.h"                  /* PtRunsPage */
 #include "pt-train-controller-private.h"
 
 /* ---- a run's history on the charts ---- */
@@ -129,10 +130,10 @@ pt_train_controller_load_history (PtTrainController *self,
   pt_training_view_add_steps (view, (const PtStepMetrics *) (gpointer) steps->data, steps->len);
 }
 
-/* ---- the Runs page's signals (gui2's PtRunsPage, when it has them) ---- */
+/* ---- the Runs page ---- */
 
 static void
-resume_requested_cb (GtkWidget         *page,
+resume_requested_cb (PtRunsPage        *page,
                      const char        *run_dir,
                      PtTrainController *self)
 {
@@ -140,75 +141,22 @@ resume_requested_cb (GtkWidget         *page,
 }
 
 static void
-export_requested_cb (GtkWidget         *page,
+export_requested_cb (PtRunsPage        *page,
                      const char        *run_dir,
                      PtTrainController *self)
 {
   pt_train_controller_export_run_ask (self, run_dir);
 }
 
-static void
-export_kind_requested_cb (GtkWidget         *page,
-                          const char        *run_dir,
-                          const char        *kind,
-                          PtTrainController *self)
-{
-  pt_train_controller_export_run (self, run_dir, g_strcmp0 (kind, "merged") == 0);
-}
-
-static void
-export_flag_requested_cb (GtkWidget         *page,
-                          const char        *run_dir,
-                          gboolean           merged,
-                          PtTrainController *self)
-{
-  pt_train_controller_export_run (self, run_dir, merged);
-}
-
-/* Connects name's handler when the page has the signal with string
- * arguments the controller understands; returns whether it did. */
-static gboolean
-connect_if_present (PtTrainController *self,
-                    GtkWidget         *page,
-                    const char        *name)
-{
-  guint id = g_signal_lookup (name, G_OBJECT_TYPE (page));
-  GSignalQuery q;
-
-  if (id == 0)
-    return FALSE;
-  g_signal_query (id, &q);
-  if (q.n_params >= 1 && G_TYPE_FUNDAMENTAL (q.param_types[0]) != G_TYPE_STRING)
-    {
-      g_warning ("PtRunsPage::%s does not carry the run folder as a string: not connected", name);
-      return FALSE;
-    }
-  if (g_str_equal (name, "resume-requested") && q.n_params == 1)
-    g_signal_connect_object (page, name, G_CALLBACK (resume_requested_cb), self, 0);
-  else if (q.n_params == 1)
-    g_signal_connect_object (page, name, G_CALLBACK (export_requested_cb), self, 0);
-  else if (q.n_params == 2 && G_TYPE_FUNDAMENTAL (q.param_types[1]) == G_TYPE_STRING)
-    g_signal_connect_object (page, name, G_CALLBACK (export_kind_requested_cb), self, 0);
-  else if (q.n_params == 2 && (G_TYPE_FUNDAMENTAL (q.param_types[1]) == G_TYPE_BOOLEAN
-                               || G_TYPE_FUNDAMENTAL (q.param_types[1]) == G_TYPE_INT
-                               || G_TYPE_FUNDAMENTAL (q.param_types[1]) == G_TYPE_UINT
-                               || G_TYPE_FUNDAMENTAL (q.param_types[1]) == G_TYPE_ENUM))
-    g_signal_connect_object (page, name, G_CALLBACK (export_flag_requested_cb), self, 0);
-  else
-    {
-      g_warning ("PtRunsPage::%s has arguments the controller does not know: not connected", name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 void
 pt_train_controller_connect_runs_page (PtTrainController *self)
 {
-  GtkWidget *page = GTK_WIDGET (pt_window_get_runs_page (self->window));
+  PtRunsPage *page = pt_window_get_runs_page (self->window);
 
-  connect_if_present (self, page, "resume-requested");
-  connect_if_present (self, page, "export-requested");
+  g_signal_connect_object (page, "resume-requested", G_CALLBACK (resume_requested_cb), self, 0);
+  g_signal_connect_object (page, "export-requested", G_CALLBACK (export_requested_cb), self, 0);
+  pt_runs_page_set_resume_available (page, TRUE);
+  pt_runs_page_set_export_available (page, TRUE);
 }
 
 /* ---- export ---- */

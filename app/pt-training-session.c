@@ -29,6 +29,8 @@ struct _PtTrainingSession
   PtTrainer      *trainer;
   PtRun          *run;
 
+  GMainContext   *context;          /* where signals are emitted: the creator's */
+
   /* filled by the trainer thread, drained on the main thread */
   GMutex          lock;
   GArray         *pending_steps;    /* PtStepMetrics */
@@ -176,6 +178,21 @@ dispatch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Trainer thread: a dispatch on the session's main context. Always through
+ * an idle source: g_main_context_invoke would run it right here, on the
+ * trainer thread, whenever the main thread is not iterating at that moment. */
+static void
+schedule_dispatch (PtTrainingSession *self)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, dispatch, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[palitune] training session dispatch");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
 /* Trainer thread: queue an event (takes e) and make sure one dispatch runs. */
 static void
 queue_event (PtTrainingSession *self, Event *e)
@@ -188,8 +205,7 @@ queue_event (PtTrainingSession *self, Event *e)
   self->dispatch_queued = TRUE;
   g_mutex_unlock (&self->lock);
   if (schedule)
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, dispatch, g_object_ref (self),
-                                g_object_unref);
+    schedule_dispatch (self);
 }
 
 static void
@@ -218,8 +234,7 @@ step_cb (const PtStepMetrics *m, gpointer user_data)
     schedule = self->dispatch_queued = TRUE;
   g_mutex_unlock (&self->lock);
   if (schedule)
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, dispatch, g_object_ref (self),
-                                g_object_unref);
+    schedule_dispatch (self);
 }
 
 static void
@@ -401,7 +416,7 @@ pt_training_session_join (PtTrainingSession *self)
     {
       g_thread_join (g_steal_pointer (&self->thread));
       /* deliver what the thread queued, the end included */
-      while (g_main_context_iteration (NULL, FALSE))
+      while (g_main_context_iteration (self->context, FALSE))
         ;
     }
 }
@@ -433,6 +448,7 @@ pt_training_session_finalize (GObject *object)
   g_clear_pointer (&self->pending_steps, g_array_unref);
   g_clear_pointer (&self->pending_events, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
+  g_main_context_unref (self->context);
   g_free (self->run_dir);
   g_free (self->message);
   G_OBJECT_CLASS (pt_training_session_parent_class)->finalize (object);
@@ -500,6 +516,7 @@ static void
 pt_training_session_init (PtTrainingSession *self)
 {
   g_mutex_init (&self->lock);
+  self->context = g_main_context_ref_thread_default ();
   self->pending_steps = g_array_new (FALSE, FALSE, sizeof (PtStepMetrics));
   self->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
 }

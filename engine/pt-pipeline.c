@@ -20,8 +20,12 @@ pt_pipeline_read_config (const char   *model_dir,
   g_autoptr(PtModelConfig) config = NULL;
   g_autoptr(PtTokenizer) tok = NULL;
 
-  g_return_val_if_fail (model_dir != NULL, NULL);
-
+  if (model_dir == NULL || *model_dir == '\0')
+    {
+      /* a run.json or the settings without a model: a user's file, not a bug */
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "No model folder is chosen");
+      return NULL;
+    }
   if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (model_dir);
@@ -73,7 +77,6 @@ pt_pipeline_open (const char            *model_dir,
 {
   g_autoptr(PtPipeline) pipe = g_new0 (PtPipeline, 1);
 
-  g_return_val_if_fail (model_dir != NULL, NULL);
   g_return_val_if_fail (max_batch > 0 && max_text_len > 0, NULL);
 
   pipe->model_dir = g_strdup (model_dir);
