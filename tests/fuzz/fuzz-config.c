@@ -2,37 +2,13 @@
  * tensor list, parameter count and JSON that reads back the same. */
 #include "config.h"
 
-#include <stdlib.h>          /* abort */
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 #include <string.h>          /* memcmp */
 
 #include "pt-checkpoint.h"   /* pt_model_config_tensor_specs */
 #include "pt-config.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-/* A failed g_return_if_fail anywhere is a bug: abort, which libFuzzer
- * reports and saves (GLib's own fatal path traps). */
-static GLogWriterOutput
-abort_on_critical (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-                   gpointer user_data)
-{
-  GLogWriterOutput out = g_log_writer_default (level, fields, n_fields, user_data);
-
-  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
-    abort ();
-  return out;
-}
-
-static void
-fatal_criticals (void)
-{
-  static gboolean done;
-
-  if (!done)
-    g_log_set_writer_func (abort_on_critical, NULL, NULL);
-  done = TRUE;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -44,7 +20,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GPtrArray) specs = NULL;
   g_autofree char *json = NULL;
 
-  fatal_criticals ();
+  pt_fuzz_fatal_criticals ();
   c = pt_model_config_from_json ((const char *) data, (gssize) size, &error);
 
   if (c == NULL)

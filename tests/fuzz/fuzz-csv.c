@@ -1,18 +1,20 @@
 /* fuzz-csv.c — the CSV/TSV reader on arbitrary bytes. */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>        /* uint8_t */
 
 #include "pt-dataset.h"
 #include "pt-dataset-scan.h"   /* statistics over whatever was read */
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autoptr(PtDataset) ds = NULL;
   g_autoptr(GError) error = NULL;
+
+  pt_fuzz_fatal_criticals ();
 
   /* CSV sniffs its delimiter (comma, semicolon or tab) from the header */
   pt_dataset_detect_format ((const char *) data, size, "fuzz", NULL);

@@ -2,36 +2,12 @@
  * body. Whatever it accepts must be safe to read end to end. */
 #include "config.h"
 
-#include <stdlib.h>          /* abort */
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 
 #include "pt-checkpoint.h"   /* pt_tensor_convert */
 #include "pt-safetensors.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-/* A failed g_return_if_fail anywhere is a bug: abort, which libFuzzer
- * reports and saves (GLib's own fatal path traps). */
-static GLogWriterOutput
-abort_on_critical (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-                   gpointer user_data)
-{
-  GLogWriterOutput out = g_log_writer_default (level, fields, n_fields, user_data);
-
-  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
-    abort ();
-  return out;
-}
-
-static void
-fatal_criticals (void)
-{
-  static gboolean done;
-
-  if (!done)
-    g_log_set_writer_func (abort_on_critical, NULL, NULL);
-  done = TRUE;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -42,7 +18,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(PtSafetensors) st = NULL;
   g_auto(GStrv) keys = NULL;
 
-  fatal_criticals ();
+  pt_fuzz_fatal_criticals ();
   st = pt_safetensors_open_bytes (bytes, "fuzz.safetensors", &error);
 
   if (st == NULL)

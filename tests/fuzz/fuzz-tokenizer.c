@@ -7,13 +7,12 @@
  */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
-#include <stdlib.h>          /* abort */
 #include <string.h>          /* memcpy */
 
 #include "pt-tokenizer.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static PtTokenizer *
 fixture_tokenizer (void)
@@ -82,33 +81,10 @@ fuzz_model (const uint8_t *data, size_t size)
     }
 }
 
-/* A failed assertion anywhere (GdkPixbuf's g_return_if_fail too) is a bug:
- * abort, which libFuzzer reports and saves (GLib's own fatal path traps). */
-static GLogWriterOutput
-abort_on_critical (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-                   gpointer user_data)
-{
-  GLogWriterOutput out = g_log_writer_default (level, fields, n_fields, user_data);
-
-  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
-    abort ();
-  return out;
-}
-
-static void
-fatal_criticals (void)
-{
-  static gboolean done;
-
-  if (!done)
-    g_log_set_writer_func (abort_on_critical, NULL, NULL);
-  done = TRUE;
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  fatal_criticals ();
+  pt_fuzz_fatal_criticals ();
   if (size == 0)
     return 0;
   if (data[0] & 1)
