@@ -9,7 +9,7 @@
 
 #include "pt-error.h"
 #include "pt-image.h"
-#include "pt-json.h"
+#include "pt-test-util.h"
 
 static JsonObject *fixture_root;
 
@@ -20,11 +20,8 @@ fixtures (void)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "image",
                                                      "images.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 24, &error);
-      g_assert_no_error (error);
+      g_autoptr(JsonNode) node = pt_test_load_json (path, 1 << 24);
       fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
     }
   return fixture_root;
 }

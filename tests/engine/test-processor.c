@@ -5,9 +5,9 @@
 #include <string.h>      /* memcmp */
 
 #include "pt-error.h"
-#include "pt-json.h"
 #include "pt-dataset.h"     /* pt_prompt_apply */
 #include "pt-processor.h"
+#include "pt-test-util.h"
 
 static JsonObject *fixture_root;
 static PtTokenizer *tokenizer;
@@ -19,11 +19,8 @@ fixtures (void)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "processor",
                                                      "processor.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 22, &error);
-      g_assert_no_error (error);
+      g_autoptr(JsonNode) node = pt_test_load_json (path, 1 << 22);
       fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
     }
   return fixture_root;
 }
@@ -35,9 +32,7 @@ tok (void)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "tokenizer",
                                                      "tokenizer.model", NULL);
-      g_autoptr(GError) error = NULL;
-      tokenizer = pt_tokenizer_load (path, &error);
-      g_assert_no_error (error);
+      tokenizer = pt_test_load_tokenizer (path);
     }
   return tokenizer;
 }

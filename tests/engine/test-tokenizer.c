@@ -6,7 +6,7 @@
 #include <string.h>      /* memcmp */
 
 #include "pt-error.h"
-#include "pt-json.h"
+#include "pt-test-util.h"
 #include "pt-tokenizer.h"
 
 static JsonObject *fixture_root;
@@ -18,11 +18,8 @@ fixtures (void)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "processor",
                                                      "processor.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 22, &error);
-      g_assert_no_error (error);
+      g_autoptr(JsonNode) node = pt_test_load_json (path, 1 << 22);
       fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
     }
   return fixture_root;
 }
@@ -31,12 +28,8 @@ static PtTokenizer *
 load_fixture_model (const char *relative)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", relative, NULL);
-  g_autoptr(GError) error = NULL;
-  PtTokenizer *tok = pt_tokenizer_load (path, &error);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (tok);
-  return tok;
+  return pt_test_load_tokenizer (path);
 }
 
 static GArray *
