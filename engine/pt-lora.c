@@ -309,12 +309,9 @@ pt_model_merged_weight (PtModel    *m,
 
   g_return_val_if_fail (m != NULL && name != NULL && data != NULL, FALSE);
 
-  p = pt_model_find_param (m, name);
+  p = pt_model_find_param (m, name, error);
   if (p == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The model has no tensor “%s”", name);
-      return FALSE;
-    }
+    return FALSE;
   lin = p->kind == PT_PARAM_MATRIX ? find_linear (m, p) : NULL;
   if (lin == NULL || lin->lora_a == NULL)
     return pt_model_get_tensor (m, name, data, numel, error);
