@@ -15,6 +15,29 @@ pt_test_load_json (const char *path,
   return node;
 }
 
+JsonObject *
+pt_test_fixture_object (const char *relative,
+                        gsize       max_bytes)
+{
+  static GMutex lock;
+  static GHashTable *loaded;   /* relative → JsonObject */
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  JsonObject *obj;
+
+  if (loaded == NULL)
+    loaded = g_hash_table_new (g_str_hash, g_str_equal);
+  obj = g_hash_table_lookup (loaded, relative);
+  if (obj == NULL)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", relative, NULL);
+      g_autoptr(JsonNode) node = pt_test_load_json (path, max_bytes);
+
+      obj = json_node_dup_object (node);
+      g_hash_table_insert (loaded, g_strdup (relative), obj);
+    }
+  return obj;
+}
+
 PtTokenizer *
 pt_test_load_tokenizer (const char *path)
 {

@@ -9,20 +9,12 @@
 #include "pt-processor.h"
 #include "pt-test-util.h"
 
-static JsonObject *fixture_root;
 static PtTokenizer *tokenizer;
 
 static JsonObject *
 fixtures (void)
 {
-  if (fixture_root == NULL)
-    {
-      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "processor",
-                                                     "processor.json", NULL);
-      g_autoptr(JsonNode) node = pt_test_load_json (path, 1 << 22);
-      fixture_root = json_node_dup_object (node);
-    }
-  return fixture_root;
+  return pt_test_fixture_object ("processor/processor.json", 1 << 22);
 }
 
 static PtTokenizer *
@@ -278,7 +270,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/processor/format-prompt", test_format_prompt);
   g_test_add_func ("/engine/processor/collate", test_collate);
   ret = g_test_run ();
-  g_clear_pointer (&fixture_root, json_object_unref);
   g_clear_pointer (&tokenizer, pt_tokenizer_free);
   return ret;
 }

@@ -9,19 +9,11 @@
 #include "pt-test-util.h"
 #include "pt-tokenizer.h"
 
-static JsonObject *fixture_root;
 
 static JsonObject *
 fixtures (void)
 {
-  if (fixture_root == NULL)
-    {
-      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "processor",
-                                                     "processor.json", NULL);
-      g_autoptr(JsonNode) node = pt_test_load_json (path, 1 << 22);
-      fixture_root = json_node_dup_object (node);
-    }
-  return fixture_root;
+  return pt_test_fixture_object ("processor/processor.json", 1 << 22);
 }
 
 static PtTokenizer *
@@ -355,8 +347,6 @@ test_threads (void)
 int
 main (int argc, char **argv)
 {
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/tokenizer/special-ids", test_special_ids);
   g_test_add_func ("/engine/tokenizer/encode", test_encode_matches_hf);
@@ -366,7 +356,5 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/tokenizer/invalid-text", test_invalid_text);
   g_test_add_func ("/engine/tokenizer/malformed-models", test_malformed_models);
   g_test_add_func ("/engine/tokenizer/threads", test_threads);
-  ret = g_test_run ();
-  g_clear_pointer (&fixture_root, json_object_unref);
-  return ret;
+  return g_test_run ();
 }
