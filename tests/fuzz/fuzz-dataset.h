@@ -3,6 +3,9 @@
 #pragma once
 
 #include <glib.h>
+#include <stdint.h>            /* uint8_t */
+
+#include "fuzz-common.h"       /* pt_fuzz_fatal_criticals */
 
 #include "pt-dataset.h"
 #include "pt-dataset-scan.h"   /* statistics and the report over whatever was read */
@@ -37,4 +40,23 @@ pt_fuzz_check_dataset (PtDataset    *ds,
       g_assert (g_utf8_validate (r.answer, -1, NULL));
       g_assert (r.image == NULL || g_utf8_validate (r.image, -1, NULL));
     }
+}
+
+/* The whole target for a one-file text format: format detection on the
+ * bytes, then the reader of format on them, checked as above. */
+static inline int
+pt_fuzz_read_text (const uint8_t  *data,
+                   size_t          size,
+                   PtDatasetFormat format,
+                   const char     *name)
+{
+  g_autoptr(PtDataset) ds = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pt_fuzz_fatal_criticals ();
+
+  pt_dataset_detect_format ((const char *) data, size, "fuzz", NULL);
+  ds = pt_dataset_load_from_data ((const char *) data, size, format, name, "/nonexistent", &error);
+  pt_fuzz_check_dataset (ds, error);
+  return 0;
 }
