@@ -58,6 +58,7 @@ build() {
 
 run_app() {
   export GSETTINGS_SCHEMA_DIR="$PWD/build/data"
+  export PALITUNE_LOCALEDIR="$PWD/build/po"   # the translations, uninstalled
   log "Launching PaliTune"
   exec ./build/app/palitune "$@"
 }

@@ -95,6 +95,8 @@ about_action_cb (GSimpleAction *action,
                          "developers", developers,
                          "copyright", "© 2026 PaliTune developers",
                          "license-type", GTK_LICENSE_GPL_3_0,
+                         /* Translators: your names, one per line, shown in the About window */
+                         "translator-credits", _("translator-credits"),
                          NULL);
 }
 

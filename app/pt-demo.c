@@ -77,7 +77,7 @@ read_tasks (JsonObject  *o,
     g_string_append (list, json_node_get_string (node));
   else
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "demo.json: “%s” must be a list of task names", name);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, _("demo.json: “%s” must be a list of task names"), name);
       return FALSE;
     }
   return list->len == 0 || pt_demo_parse_tasks (list->str, mask, error);
@@ -102,7 +102,7 @@ pt_demo_info_load (const char  *dir,
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s: not a JSON object", path);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, _("%s: not a JSON object"), path);
       return NULL;
     }
   o = json_node_get_object (root);
@@ -111,7 +111,8 @@ pt_demo_info_load (const char  *dir,
     return NULL;
   if (info->finetune_tasks == 0)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s names no finetune_tasks", path);
+      /* Translators: %s is a file; finetune_tasks is a key in it */
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, _("%s names no finetune_tasks"), path);
       return NULL;
     }
   for (guint i = 0; settings_keys[i] != NULL && settings == NULL; i++)
@@ -431,7 +432,7 @@ pt_demo_prepare_window (PtWindow            *window,
     {
       if (explicit_request)
         pt_window_add_toast (window, adw_toast_new (_("No demo model is installed with PaliTune")));
-      g_task_return_new_error (task, PT_ERROR, PT_ERROR_UNSUPPORTED, "No demo model found");
+      g_task_return_new_error (task, PT_ERROR, PT_ERROR_UNSUPPORTED, _("No demo model found"));
       return;
     }
   info = pt_demo_info_load (dir, &error);

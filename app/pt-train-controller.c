@@ -294,7 +294,8 @@ session_finished_cb (PtTrainingSession *session,
     case PT_RUN_FINISHED:
       text = message != NULL && g_str_has_prefix (message, "Stopped early")
              ? g_strdup_printf (_("Stopped early at step %d: the validation metric stopped improving"), step)
-             : g_strdup_printf (_("Training finished after %d steps"), step);
+             : g_strdup_printf (g_dngettext (NULL, "Training finished after %d step",
+                                             "Training finished after %d steps", step), step);
       break;
     case PT_RUN_FAILED:
     default:

@@ -487,16 +487,21 @@ pt_dataset_browser_set_dataset (PtDatasetBrowser *self,
                                            stats != NULL && stats->records > stats->usable);
   if (dataset != NULL)
     {
-      g_autofree char *records = format_count (pt_dataset_get_n_records (dataset));
+      guint n_records = pt_dataset_get_n_records (dataset);
+      g_autofree char *records = format_count (n_records);
       const char *format = pt_dataset_format_to_string (pt_dataset_get_format (dataset));
       g_autofree char *upper = g_ascii_strup (format, -1);
 
       name = g_path_get_basename (pt_dataset_get_path (dataset));
       if (load_seconds >= 0)
         /* Translators: the dataset's format, its number of records and the time it took to read it */
-        subtitle = g_strdup_printf (_("%s · %s records · read in %.1f s"), upper, records, load_seconds);
+        subtitle = g_strdup_printf (g_dngettext (NULL, "%s · %s record · read in %.1f s",
+                                                 "%s · %s records · read in %.1f s", n_records),
+                                    upper, records, load_seconds);
       else
-        subtitle = g_strdup_printf (_("%s · %s records"), upper, records);
+        /* Translators: the dataset's format and its number of records */
+        subtitle = g_strdup_printf (g_dngettext (NULL, "%s · %s record", "%s · %s records", n_records),
+                                    upper, records);
     }
   gtk_label_set_text (self->title_label, name != NULL ? name : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label),

@@ -1,6 +1,7 @@
 /* pt-model-tokenizer.c — the Train page's model tokenizer, for the Data page. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "pt-config.h"          /* pt_model_config_load */
@@ -49,7 +50,8 @@ pt_model_tokenizer_load (const char *model_dir,
   tok_path = g_build_filename (model_dir, "tokenizer.model", NULL);
   if (!g_file_test (tok_path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_IO, "%s has no tokenizer.model", model_dir);
+      /* Translators: %s is a model folder */
+      g_set_error (error, PT_ERROR, PT_ERROR_IO, _("%s has no tokenizer.model"), model_dir);
       return NULL;
     }
   tok = pt_tokenizer_load (tok_path, error);

@@ -77,12 +77,28 @@ pt_playground_page_has_tuned (PtPlaygroundPage *self)
          && g_array_index (self->tuned_kinds, int, self->tuned_selected) != PT_TUNED_NONE;
 }
 
+/* A run's status in lower case, as the list says it. */
+static const char *
+status_word (PtRunStatus status)
+{
+  switch (status)
+    {
+    case PT_RUN_CREATED: return C_("run status", "created");
+    case PT_RUN_RUNNING: return C_("run status", "running");
+    case PT_RUN_PAUSED: return C_("run status", "paused");
+    case PT_RUN_STOPPED: return C_("run status", "stopped");
+    case PT_RUN_FINISHED: return C_("run status", "finished");
+    case PT_RUN_FAILED: return C_("run status", "failed");
+    default: return pt_run_status_to_string (status);
+    }
+}
+
 static char *
 run_label (PtRun *run)
 {
   /* Translators: a run in the tuned-model list, e.g. "demo-count · step 120 · finished" */
   return g_strdup_printf (_("%s · step %d · %s"), pt_run_get_name (run), pt_run_get_step (run),
-                          pt_run_status_to_string (pt_run_get_status (run)));
+                          status_word (pt_run_get_status (run)));
 }
 
 /* The list from scratch: none, runs, the chosen folders kept, "Choose…". */

@@ -204,7 +204,9 @@ pt_run_row_new (PtRun *run)
   const PtTrainSettings *s = pt_run_get_settings (run);
   GtkWidget *box, *text, *title, *name, *badge, *details, *metrics, *buttons;
   g_autoptr(GDateTime) created = g_date_time_new_from_unix_local (pt_run_get_created (run));
-  g_autofree char *date = created != NULL ? g_date_time_format (created, "%e %b %Y, %H:%M") : g_strdup ("");
+  /* Translators: when a run was created, a g_date_time_format() format ("27 Nov 2026, 10:10") */
+  g_autofree char *date = created != NULL ? g_date_time_format (created, C_("run date", "%e %b %Y, %H:%M"))
+                                          : g_strdup ("");
   g_autofree char *duration = pt_run_format_duration (pt_run_get_duration (run));
   g_autofree char *dataset = s->data_path != NULL ? g_path_get_basename (s->data_path) : g_strdup (_("no dataset"));
   g_autofree char *detail_text = NULL;

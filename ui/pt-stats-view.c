@@ -104,8 +104,11 @@ update_split (PtStatsView *self)
           g_autofree char *val = format_count (split->n_val);
           self->n_train = split->n_train;
           self->n_val = split->n_val;
-          /* Translators: both are numbers of records */
-          subtitle = g_strdup_printf (_("%s records for training, %s for validation"), train, val);
+          /* Translators: both are numbers of records; the plural is the first one's */
+          subtitle = g_strdup_printf (g_dngettext (NULL, "%s record for training, %s for validation",
+                                                   "%s records for training, %s for validation",
+                                                   split->n_train),
+                                      train, val);
         }
       else
         subtitle = g_strdup (error->message);
@@ -348,7 +351,9 @@ pt_stats_view_set_dataset (PtStatsView          *self,
       note = g_strdup_printf (_("%s distinct answers; the %d most frequent shown. Click one to list its records."),
                               distinct, TOP_ANSWERS);
     else
-      note = g_strdup_printf (_("%s distinct answers. Click one to list its records."), distinct);
+      note = g_strdup_printf (g_dngettext (NULL, "%s distinct answer. Click one to list its records.",
+                                           "%s distinct answers. Click one to list its records.", n_answers),
+                              distinct);
     gtk_label_set_text (self->answers_note, note);
   }
   {

@@ -332,7 +332,7 @@ pt_train_settings_view_set_estimate (PtTrainSettingsView   *self,
             g_autofree char *steps = g_strdup_printf ("%'" G_GUINT64_FORMAT, e->total_steps);
             /* Translators: "6,000 steps" */
             g_string_append (subtitle, " · ");
-            g_string_append_printf (subtitle, _("%s steps"), steps);
+            g_string_append_printf (subtitle, g_dngettext (NULL, "%s step", "%s steps", e->total_steps), steps);
             gtk_label_set_text (self->estimate_time_label, all);
           }
         else

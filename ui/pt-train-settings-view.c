@@ -188,7 +188,10 @@ update_dependent_rows (PtTrainSettingsView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->full_group), s->mode == PT_MODE_FULL);
 
   /* Translators: the batch size times the gradient accumulation */
-  effective = g_strdup_printf (_("Effective batch: %d examples per optimiser step"), s->batch_size * s->grad_accum);
+  effective = g_strdup_printf (g_dngettext (NULL, "Effective batch: %d example per optimiser step",
+                                            "Effective batch: %d examples per optimiser step",
+                                            s->batch_size * s->grad_accum),
+                               s->batch_size * s->grad_accum);
   adw_preferences_group_set_description (self->length_group, effective);
 
   if (s->model_dir == NULL)

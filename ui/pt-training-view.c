@@ -65,7 +65,9 @@ static guint signals[N_SIGNALS];
 
 static void set_x_range (PtTrainingView *self, int total);
 
-static const char *const empty_step_line = "step – | loss – | norm – | lr – | – ms | – samples/s";
+/* Translators: llm.c's speed line before the first step; keep it as short as
+ * the line with numbers ("step 12/24 | loss 2.3456 | norm 1.02 | …") */
+#define EMPTY_STEP_LINE _("step – | loss – | norm – | lr – | – ms | – samples/s")
 
 /* Sensitivity and tooltips of Start / Pause / Stop from the state. */
 static void
@@ -157,7 +159,7 @@ pt_training_view_clear (PtTrainingView *self)
   self->best_step = 0;
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_label_set_text (self->progress_label, _("Not started"));
-  gtk_label_set_text (self->step_line, empty_step_line);
+  gtk_label_set_text (self->step_line, EMPTY_STEP_LINE);
   gtk_label_set_text (self->status_label, "");
   pt_step_breakdown_set_times (self->breakdown, NULL);
   pt_eval_samples_set_samples (self->eval_samples, 0, NULL);
@@ -191,9 +193,11 @@ step_line (const PtStepMetrics *m)
 {
   g_autofree char *lr = format_lr (m->lr);
 
-  return g_strdup_printf ("step %d/%d | loss %.4f | norm %.2f | lr %s | %.0f ms | %.1f samples/s%s",
+  /* Translators: step/steps | loss | gradient norm | learning rate | milliseconds per
+   * step | samples per second; the last %s is empty or " | skipped" */
+  return g_strdup_printf (_("step %d/%d | loss %.4f | norm %.2f | lr %s | %.0f ms | %.1f samples/s%s"),
                           m->step, m->total_steps, m->loss, m->grad_norm, lr, m->step_ms,
-                          m->samples_per_s, m->skipped ? " | skipped" : "");
+                          m->samples_per_s, m->skipped ? _(" | skipped") : "");
 }
 
 static void
@@ -421,7 +425,7 @@ pt_training_view_set_step_line (PtTrainingView *self,
 {
   g_return_if_fail (PT_IS_TRAINING_VIEW (self));
 
-  gtk_label_set_text (self->step_line, line != NULL ? line : empty_step_line);
+  gtk_label_set_text (self->step_line, line != NULL ? line : EMPTY_STEP_LINE);
 }
 
 GtkToggleButton *
@@ -581,7 +585,10 @@ pt_training_view_init (PtTrainingView *self)
   pt_loss_chart_add_series (self->grad_norm_chart, "grad_norm", _("Norm"), PT_CHART_SERIES_LINE, NULL);
   pt_loss_chart_add_series (self->throughput_chart, "samples_per_s", _("Samples/s"), PT_CHART_SERIES_AREA, NULL);
   pt_loss_chart_add_series (self->accuracy_chart, "vqa_accuracy", _("VQA"), PT_CHART_SERIES_POINTS, NULL);
-  pt_loss_chart_add_series (self->accuracy_chart, "exact_match", _("Exact match"), PT_CHART_SERIES_POINTS, NULL);
+  /* Translators: a chart legend beside "VQA"; keep it short: a narrow
+     chart leaves out the legend entries that do not fit */
+  pt_loss_chart_add_series (self->accuracy_chart, "exact_match", C_("chart legend", "Exact match"),
+                            PT_CHART_SERIES_POINTS, NULL);
   pt_loss_chart_add_series (self->memory_chart, "memory", _("In use"), PT_CHART_SERIES_AREA, NULL);
 
   /* smoothing applies to the noisy per-step charts, not to the (exact)
@@ -597,6 +604,6 @@ pt_training_view_init (PtTrainingView *self)
       g_settings_bind (self->settings, "chart-log-scale", self, "log-scale", G_SETTINGS_BIND_DEFAULT);
     }
 
-  gtk_label_set_text (self->step_line, empty_step_line);
+  gtk_label_set_text (self->step_line, EMPTY_STEP_LINE);
   update_buttons (self);
 }
