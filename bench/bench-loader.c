@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>        /* strtol */
 #include <string.h>
-#include <sys/resource.h>  /* getrusage */
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 
+#include "bench-util.h"          /* bench_cpu_seconds */
 #include "pt-dataset.h"
 #include "pt-loader.h"
 #include "pt-rng.h"            /* pt_rng_hash: reproducible pixels */
@@ -24,15 +24,6 @@
 
 #define N_IMAGES  64
 #define N_RECORDS 512
-
-static double
-cpu_seconds (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 static char *
 write_dataset (void)
@@ -99,7 +90,7 @@ run (PtDataset *ds, PtTokenizer *tok, int size, int threads)
   o.n_threads = threads;
   o.depth = 4;
   t0 = g_get_monotonic_time ();
-  c0 = cpu_seconds ();
+  c0 = bench_cpu_seconds ();
   l = pt_loader_new (&src, order, N_RECORDS, &o);
   while ((b = pt_loader_next (l, NULL, &error)) != NULL)
     {
@@ -108,7 +99,7 @@ run (PtDataset *ds, PtTokenizer *tok, int size, int threads)
     }
   g_assert_no_error (error);
   wall = (g_get_monotonic_time () - t0) / 1e6;
-  cpu = cpu_seconds () - c0;
+  cpu = bench_cpu_seconds () - c0;
   g_assert (images == N_RECORDS);
   printf ("%2d thread%s  %6.1f images/s (%5.1f per thread), %.2f s wall, %.2f s CPU → %.1f images per CPU-second\n",
           threads, threads == 1 ? " " : "s", images / wall, images / wall / threads, wall, cpu, images / cpu);

@@ -10,6 +10,37 @@
 
 /* ---- drafts ---- */
 
+static const struct { const char *name; PtRecordField field; int rank; } field_names[] = {
+  { "image", PT_FIELD_IMAGE, 0 },
+  { "file_name", PT_FIELD_IMAGE, 1 },
+  { "image_path", PT_FIELD_IMAGE, 2 },
+  { "question", PT_FIELD_QUESTION, 0 },
+  { "prefix", PT_FIELD_QUESTION, 1 },
+  { "answer", PT_FIELD_ANSWER, 0 },
+  { "multiple_choice_answer", PT_FIELD_ANSWER, 1 },
+  { "suffix", PT_FIELD_ANSWER, 2 },
+  { "answers", PT_FIELD_ANSWERS, 0 },
+  { "question_type", PT_FIELD_QUESTION_TYPE, 0 },
+  { "answer_type", PT_FIELD_ANSWER_TYPE, 0 },
+  { "question_id", PT_FIELD_QUESTION_ID, 0 },
+};
+
+PtRecordField
+pt_record_field_lookup (const char *name,
+                        gboolean    ignore_case,
+                        int        *rank)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (field_names); i++)
+    if (ignore_case ? g_ascii_strcasecmp (name, field_names[i].name) == 0
+                    : name[0] == field_names[i].name[0] && strcmp (name, field_names[i].name) == 0)
+      {
+        *rank = field_names[i].rank;
+        return field_names[i].field;
+      }
+  *rank = 0;
+  return PT_FIELD_OTHER;
+}
+
 void
 pt_record_draft_init (PtRecordDraft *d)
 {

@@ -200,10 +200,6 @@ pt_line_reader_next (PtLineReader *r,
 static const char *const vqa_keys[] = {
   "questions", "annotations", "data_subtype", "task_type", "data_type", "license", "info", NULL
 };
-static const char *const record_keys[] = {
-  "image", "file_name", "image_path", "question", "prefix", "answer", "multiple_choice_answer",
-  "suffix", "answers", NULL
-};
 
 static gboolean
 in_list (const char *const *list, const char *s)
@@ -212,6 +208,24 @@ in_list (const char *const *list, const char *s)
     if (g_ascii_strcasecmp (*list, s) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* A key of a record's image, question or answer (any spelling, any case). */
+static gboolean
+is_record_key (const char *key)
+{
+  int rank;
+
+  switch (pt_record_field_lookup (key, TRUE, &rank))
+    {
+    case PT_FIELD_IMAGE:
+    case PT_FIELD_QUESTION:
+    case PT_FIELD_ANSWER:
+    case PT_FIELD_ANSWERS:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 /* The top-level keys of the JSON object at data (as far as the prefix goes). */
@@ -230,7 +244,7 @@ detect_json_object (const char *data, gsize length, const char *name, GError **e
     {
       if (in_list (vqa_keys, key->str))
         return PT_DATASET_FORMAT_VQAV2;
-      if (in_list (record_keys, key->str))
+      if (is_record_key (key->str))
         return PT_DATASET_FORMAT_JSONL;
       if (n <= 8)
         g_string_append_printf (seen, "%s“%s”", seen->len ? ", " : "", key->str);

@@ -91,6 +91,23 @@ typedef struct {
   int        image_rank;
 } PtRecordDraft;
 
+/* What a record key (JSON Lines) or column (CSV, TSV) holds. */
+typedef enum {
+  PT_FIELD_IMAGE,
+  PT_FIELD_QUESTION,
+  PT_FIELD_ANSWER,
+  PT_FIELD_QUESTION_TYPE,
+  PT_FIELD_ANSWER_TYPE,
+  PT_FIELD_ANSWERS,
+  PT_FIELD_QUESTION_ID,
+  PT_FIELD_OTHER,
+} PtRecordField;
+
+/* The field a key or column name fills (compared exactly, or ignoring ASCII
+ * case) and in *rank which of its spellings it is (lower wins when a record
+ * has several); PT_FIELD_OTHER and rank 0 for any other name. */
+PtRecordField pt_record_field_lookup (const char *name, gboolean ignore_case, int *rank);
+
 void        pt_record_draft_init   (PtRecordDraft *draft);
 void        pt_record_draft_reset  (PtRecordDraft *draft);
 void        pt_record_draft_clear  (PtRecordDraft *draft);

@@ -56,15 +56,23 @@ make_loader (PtPipeline *pipe, PtDataset *dataset, gboolean prompts_only, const 
   return pt_loader_new (&src, records, n, &lo);
 }
 
-static gboolean
-check_cancel (GCancellable *cancellable, GError **error)
+/* The loader's next batch; NULL at the end (*ok TRUE), or when the
+ * evaluation was cancelled or the loader failed (*ok FALSE, error set). */
+static PtBatch *
+next_batch (PtLoader *loader, GCancellable *cancellable, gboolean *ok, GError **error)
 {
+  PtBatch *batch;
+  guint k;
+
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_CANCELLED, "Evaluation stopped");
-      return FALSE;
+      *ok = FALSE;
+      return NULL;
     }
-  return TRUE;
+  batch = pt_loader_next (loader, &k, error);
+  *ok = batch != NULL || error == NULL || *error == NULL;
+  return batch;
 }
 
 static gboolean
@@ -78,21 +86,11 @@ eval_loss (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
 
   for (;;)
     {
-      g_autoptr(PtBatch) batch = NULL;
+      g_autoptr(PtBatch) batch = next_batch (loader, o->cancellable, &ok, error);
       PtLossResult r;
-      guint k;
 
-      if (!check_cancel (o->cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      batch = pt_loader_next (loader, &k, error);
       if (batch == NULL)
-        {
-          ok = error == NULL || *error == NULL;
-          break;
-        }
+        break;
       if (!pt_model_forward_loss (pipe->model, batch, FALSE, &r, NULL, error))
         {
           ok = FALSE;
@@ -140,25 +138,15 @@ eval_generate (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint
 
   for (;;)
     {
-      g_autoptr(PtBatch) batch = NULL;
+      g_autoptr(PtBatch) batch = next_batch (loader, o->cancellable, &ok, error);
       g_autofree const int32_t **prompts = NULL;
       g_autofree int *lens = NULL;
       g_autofree int32_t *out = NULL;
       g_autofree int *out_len = NULL;
       PtGenerateInput input;
-      guint k;
 
-      if (!check_cancel (o->cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      batch = pt_loader_next (loader, &k, error);
       if (batch == NULL)
-        {
-          ok = error == NULL || *error == NULL;
-          break;
-        }
+        break;
       prompts = g_new (const int32_t *, batch->B);
       lens = g_new (int, batch->B);
       out = g_new (int32_t, (gsize) batch->B * max_new);

@@ -5,11 +5,13 @@
 
 #include <math.h>          /* fabs, isnan */
 #include <string.h>        /* memcmp, strstr */
-#include <glib/gstdio.h>   /* g_mkdtemp, g_unlink, g_rmdir */
+#include <glib/gstdio.h>   /* g_mkdir */
 
 #include "pt-checkpoint.h"
 #include "pt-error.h"
 #include "pt-json.h"
+#include "pt-run.h"          /* pt_rmtree */
+#include "pt-test-util.h"
 
 static char *
 fixture (const char *a, const char *b)
@@ -17,41 +19,12 @@ fixture (const char *a, const char *b)
   return g_test_build_filename (G_TEST_DIST, "fixtures", "io", a, b, NULL);
 }
 
-static char *
-make_temp_dir (void)
-{
-  char *dir = g_build_filename (g_get_tmp_dir (), "pt-test-ck-XXXXXX", NULL);
-  g_assert_nonnull (g_mkdtemp (dir));
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
 static JsonObject *
 load_values (JsonNode **keep)
 {
   g_autofree char *path = fixture ("tiny-values.json", NULL);
-  g_autoptr(GError) error = NULL;
 
-  *keep = pt_json_load_file (path, 1 << 22, &error);
-  g_assert_no_error (error);
+  *keep = pt_test_load_json (path, 1 << 22);
   return json_node_get_object (*keep);
 }
 
@@ -346,7 +319,7 @@ static void
 test_save (void)
 {
   g_autofree char *src_dir = fixture ("tiny-f32", NULL);
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-ck-XXXXXX");
   g_autofree char *single = g_build_filename (dir, "single", NULL);
   g_autofree char *sharded = g_build_filename (dir, "sharded", NULL);
   g_autoptr(GError) error = NULL;
@@ -394,7 +367,7 @@ test_save (void)
     g_autofree char *index = g_build_filename (sharded, "model.safetensors.index.json", NULL);
     g_assert_false (g_file_test (index, G_FILE_TEST_EXISTS));
   }
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 /* ---- malformed folders --------------------------------------------------------------- */
@@ -447,7 +420,7 @@ expect_open_error (const char *dir, int code, const char *fragment)
 static void
 test_malformed_folders (void)
 {
-  g_autofree char *root = make_temp_dir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-test-ck-XXXXXX");
   g_autofree char *tiny = fixture ("tiny-f32", NULL);
   g_autofree char *tiny_weights = fixture ("tiny-f32", "model.safetensors");
   g_autofree char *tiny_config = fixture ("tiny-f32", "config.json");
@@ -590,7 +563,7 @@ test_malformed_folders (void)
       assert_same_tensors (ck, ref);
     }
   }
-  remove_tree (root);
+  pt_rmtree (root, NULL);
 }
 
 /* pre-quantised NF4 folders dequantise to exactly what bitsandbytes gives */
@@ -665,7 +638,7 @@ nf4_variant (const char *root, const char *name, const char *victim, PtStDtype d
 static void
 test_nf4_malformed (void)
 {
-  g_autofree char *root = make_temp_dir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-test-ck-XXXXXX");
   const char *w = "multi_modal_projector.linear.weight";
   g_autofree char *state = g_strconcat (w, ".quant_state.bitsandbytes__nf4", NULL);
   g_autofree char *absmax = g_strconcat (w, ".absmax", NULL);
@@ -723,7 +696,7 @@ test_nf4_malformed (void)
     g_autofree char *dir = nf4_variant (root, "int8", name, PT_ST_F32, 1, &one, zeros);
     expect_open_error (dir, PT_ERROR_UNSUPPORTED, "8-bit");
   }
-  remove_tree (root);
+  pt_rmtree (root, NULL);
 }
 
 int

@@ -9,6 +9,7 @@
 #include "pt-config.h"
 #include "pt-error.h"
 #include "pt-json.h"
+#include "pt-test-util.h"    /* pt_test_make_temp_dir */
 
 static char *
 fixture (const char *a, const char *b)
@@ -310,12 +311,11 @@ test_malformed (void)
 static void
 test_load_errors_name_the_file (void)
 {
-  g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "pt-test-config-XXXXXX", NULL);
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-config-XXXXXX");
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PtModelConfig) c = NULL;
 
-  g_assert_nonnull (g_mkdtemp (dir));
   path = g_build_filename (dir, "config.json", NULL);
   g_assert_true (g_file_set_contents (path, V ("\"hidden_size\": -1"), -1, NULL));
   c = pt_model_config_load (path, &error);

@@ -9,24 +9,13 @@
 
 #include "pt-error.h"
 #include "pt-image.h"
-#include "pt-json.h"
+#include "pt-test-util.h"
 
-static JsonObject *fixture_root;
 
 static JsonObject *
 fixtures (void)
 {
-  if (fixture_root == NULL)
-    {
-      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "image",
-                                                     "images.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 24, &error);
-      g_assert_no_error (error);
-      fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
-    }
-  return fixture_root;
+  return pt_test_fixture_object ("image/images.json", 1 << 24);
 }
 
 static char *
@@ -395,8 +384,6 @@ test_threads (void)
 int
 main (int argc, char **argv)
 {
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/image/resize", test_resize_matches_pillow);
   g_test_add_func ("/engine/image/decode", test_decode_matches_pillow);
@@ -407,7 +394,5 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/image/bombs", test_bombs);
   g_test_add_func ("/engine/image/thumbnail", test_thumbnail);
   g_test_add_func ("/engine/image/threads", test_threads);
-  ret = g_test_run ();
-  g_clear_pointer (&fixture_root, json_object_unref);
-  return ret;
+  return g_test_run ();
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>        /* uint8_t */
 #include <string.h>        /* memchr */
 
-#include "pt-dataset.h"
+#include "fuzz-dataset.h"    /* pt_fuzz_check_dataset */
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
@@ -21,16 +21,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   ds = pt_dataset_load_vqa_from_data (text, qlen, split ? split + 1 : NULL,
                                       split ? size - qlen - 1 : 0, "/nonexistent", &error);
-  if (ds != NULL)
-    for (guint i = 0; i < pt_dataset_get_n_records (ds); i++)
-      {
-        PtRecord r;
-        g_autofree char *reason = pt_dataset_get_record_reason (ds, i);
-        pt_dataset_get_record (ds, i, &r);
-        for (guint k = 0; k < r.n_answers; k++)
-          g_assert (pt_dataset_get_answer (ds, i, k) != NULL);
-      }
-  else
-    g_assert (error != NULL);
+  pt_fuzz_check_dataset (ds, error);
   return 0;
 }
