@@ -226,6 +226,17 @@ pt_ckpt_load_state (const char *ckpt_dir,
   return node;
 }
 
+gboolean
+pt_ckpt_is_name (const char *name)
+{
+  if (name == NULL || !g_str_has_prefix (name, "step-") || strlen (name) != 12)
+    return FALSE;
+  for (const char *p = name + 5; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
 static gint
 compare_paths (gconstpointer a, gconstpointer b)
 {
@@ -244,7 +255,7 @@ pt_ckpt_list (PtRun *run)
     {
       g_autofree char *path = NULL;
       g_autofree char *state = NULL;
-      if (!g_str_has_prefix (name, "step-"))
+      if (!pt_ckpt_is_name (name))
         continue;
       path = g_build_filename (dir, name, NULL);
       state = g_build_filename (path, "state.json", NULL);
@@ -269,9 +280,9 @@ pt_ckpt_preferred (PtRun *run)
 
   if (best != NULL && JSON_NODE_HOLDS_OBJECT (best))
     {
-      const char *name = json_object_get_string_member_with_default (json_node_get_object (best),
+      const char *name = pt_json_get_string (json_node_get_object (best),
                                                                      "checkpoint", NULL);
-      if (name != NULL)
+      if (pt_ckpt_is_name (name))
         {
           g_autofree char *path = g_build_filename (pt_run_get_dir (run), "checkpoints", name, NULL);
           g_autofree char *state = g_build_filename (path, "state.json", NULL);

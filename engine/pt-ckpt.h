@@ -44,6 +44,9 @@ char      *pt_ckpt_preferred       (PtRun *run);
  * (the best), and any leftover partial folders. */
 void       pt_ckpt_prune           (PtRun *run, int keep, const char *keep_also);
 
+/* TRUE for a checkpoint folder name ("step-" and seven digits). */
+gboolean   pt_ckpt_is_name         (const char *name);
+
 /* Tests: the next save fails with an I/O error after this many bytes of
  * tensor data (< 0: never). */
 void       pt_ckpt_inject_failure  (gint64 after_bytes);

@@ -1,7 +1,7 @@
 /* pt-json.c — JSON output that json-glib 1.6 gets wrong, and typed reads. */
 #include "config.h"
 
-#include <math.h>          /* isfinite */
+#include <math.h>          /* isfinite, floor */
 #include <stdio.h>         /* snprintf */
 #include <stdlib.h>        /* strtod */
 #include <string.h>
@@ -300,4 +300,59 @@ pt_json_load_file (const char *path,
       return NULL;
     }
   return pt_json_parse (text, (gssize) length, display, error);
+}
+
+static JsonNode *
+value_member (JsonObject *object, const char *key, GType *type)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, key) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  *type = json_node_get_value_type (node);
+  return node;
+}
+
+const char *
+pt_json_get_string (JsonObject *object,
+                    const char *key,
+                    const char *fallback)
+{
+  GType type = G_TYPE_INVALID;
+  JsonNode *node = value_member (object, key, &type);
+
+  return node != NULL && type == G_TYPE_STRING ? json_node_get_string (node) : fallback;
+}
+
+gint64
+pt_json_get_int (JsonObject *object,
+                 const char *key,
+                 gint64      fallback)
+{
+  GType type = G_TYPE_INVALID;
+  JsonNode *node = value_member (object, key, &type);
+  double d;
+
+  if (node == NULL)
+    return fallback;
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type != G_TYPE_DOUBLE)
+    return fallback;
+  d = json_node_get_double (node);
+  /* an integral double within range, else the fallback */
+  return d == floor (d) && d >= -9.2e18 && d <= 9.2e18 ? (gint64) d : fallback;
+}
+
+double
+pt_json_get_double (JsonObject *object,
+                    const char *key,
+                    double      fallback)
+{
+  GType type = G_TYPE_INVALID;
+  JsonNode *node = value_member (object, key, &type);
+
+  if (node == NULL || (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE))
+    return fallback;
+  return json_node_get_double (node);
 }

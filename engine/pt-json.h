@@ -23,4 +23,10 @@ JsonNode *pt_json_parse        (const char *text, gssize length, const char *wha
 /* Reads and parses a file (refusing files over max_bytes). */
 JsonNode *pt_json_load_file    (const char *path, gsize max_bytes, GError **error);
 
+/* Typed reads of an object's member that never warn: the fallback when the
+ * member is absent, null or of another type (files users can edit). */
+const char *pt_json_get_string (JsonObject *object, const char *key, const char *fallback);
+gint64      pt_json_get_int    (JsonObject *object, const char *key, gint64 fallback);
+double      pt_json_get_double (JsonObject *object, const char *key, double fallback);
+
 G_END_DECLS

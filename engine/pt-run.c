@@ -168,11 +168,11 @@ describe_changes (GString *out, const char *what, JsonObject *then, JsonObject *
       else
         {
           JsonObject *oa = json_node_get_object (a), *ob = json_node_get_object (b);
-          if (json_object_get_int_member_with_default (oa, "size", -1)
-              != json_object_get_int_member_with_default (ob, "size", -2))
+          if (pt_json_get_int (oa, "size", -1)
+              != pt_json_get_int (ob, "size", -2))
             g_string_append_printf (out, "%s%s file %s changed size", out->len ? "; " : "", what, name);
-          else if (json_object_get_int_member_with_default (oa, "mtime", -1)
-                   != json_object_get_int_member_with_default (ob, "mtime", -2))
+          else if (pt_json_get_int (oa, "mtime", -1)
+                   != pt_json_get_int (ob, "mtime", -2))
             g_string_append_printf (out, "%s%s file %s was modified", out->len ? "; " : "", what, name);
         }
     }
@@ -452,18 +452,18 @@ pt_run_open (const char *run_dir,
   run->settings = pt_train_settings_from_json_node (settings, error);
   if (run->settings == NULL)
     return NULL;
-  run->name = g_strdup (json_object_get_string_member_with_default (o, "name", run->id));
-  status = json_object_get_string_member_with_default (o, "status", "created");
+  run->name = g_strdup (pt_json_get_string (o, "name", run->id));
+  status = pt_json_get_string (o, "status", "created");
   if (!status_from_string (status, &run->status))
     run->status = PT_RUN_FAILED;
   if (json_object_has_member (o, "error") && !json_object_get_null_member (o, "error"))
-    run->error = g_strdup (json_object_get_string_member_with_default (o, "error", NULL));
-  run->created = json_object_get_int_member_with_default (o, "created", 0);
-  run->step = (int) json_object_get_int_member_with_default (o, "step", 0);
-  run->total_steps = (int) json_object_get_int_member_with_default (o, "total_steps", 0);
-  run->duration = json_object_get_double_member_with_default (o, "duration", 0);
+    run->error = g_strdup (pt_json_get_string (o, "error", NULL));
+  run->created = pt_json_get_int (o, "created", 0);
+  run->step = (int) pt_json_get_int (o, "step", 0);
+  run->total_steps = (int) pt_json_get_int (o, "total_steps", 0);
+  run->duration = pt_json_get_double (o, "duration", 0);
   if (json_object_has_member (o, "device") && !json_object_get_null_member (o, "device"))
-    run->device_name = g_strdup (json_object_get_string_member_with_default (o, "device", NULL));
+    run->device_name = g_strdup (pt_json_get_string (o, "device", NULL));
   run->inputs = member_copy (o, "inputs");
   run->last_metrics = member_copy (o, "last_metrics");
   run->best = member_copy (o, "best");
@@ -664,7 +664,7 @@ pt_run_truncate_metrics (PtRun   *run,
     {
       JsonObject *o = json_node_get_object (rows->pdata[i]);
       g_autofree char *line = NULL;
-      if (json_object_get_int_member_with_default (o, "step", 0) > last_step)
+      if (pt_json_get_int (o, "step", 0) > last_step)
         continue;
       line = pt_json_to_string (rows->pdata[i], FALSE);
       g_string_append (out, line);

@@ -7,6 +7,7 @@
 #include "pt-ckpt.h"         /* pt_ckpt_save, pt_ckpt_load_* */
 #include "pt-error.h"
 #include "pt-evaluate.h"     /* pt_evaluate */
+#include "pt-json.h"         /* pt_json_get_* */
 #include "pt-optim.h"        /* PtOptimizer */
 #include "pt-pipeline.h"     /* PtPipeline */
 #include "pt-split.h"        /* PtSplit, pt_split_epoch_order */
@@ -363,25 +364,34 @@ resume (PtTrainer *t, GError **error)
       || !pt_ckpt_load_optimizer (ckpt, t->opt, t->pipe->model, error))
     return FALSE;
   o = json_node_get_object (state);
-  t->step = (int) json_object_get_int_member_with_default (o, "step", 0);
-  t->epoch = (guint) json_object_get_int_member_with_default (o, "epoch", 0);
-  t->batch = (guint) json_object_get_int_member_with_default (o, "batch", 0);
-  t->samples = (guint64) json_object_get_int_member_with_default (o, "samples", 0);
-  t->elapsed_before = json_object_get_double_member_with_default (o, "elapsed", 0);
-  t->best_step = (int) json_object_get_int_member_with_default (o, "best_step", -1);
-  t->best_value = json_object_get_double_member_with_default (o, "best_value", NAN);
-  if (json_object_has_member (o, "best_checkpoint") && !json_object_get_null_member (o, "best_checkpoint"))
-    t->best_ckpt = g_strdup (json_object_get_string_member (o, "best_checkpoint"));
-  t->bad_evals = (int) json_object_get_int_member_with_default (o, "bad_evals", 0);
-  pt_optimizer_set_step (t->opt, (int) json_object_get_int_member_with_default (o, "optimizer_step", t->step));
-  pt_model_set_rng_step (t->pipe->model, (guint64) json_object_get_int_member_with_default (o, "rng_step", 0));
-  t->last_saved_step = t->step;
-  if (t->step > t->total_steps)
+  t->step = (int) pt_json_get_int (o, "step", -1);
+  t->epoch = (guint) pt_json_get_int (o, "epoch", 0);
+  t->batch = (guint) pt_json_get_int (o, "batch", 0);
+  t->samples = (guint64) pt_json_get_int (o, "samples", 0);
+  t->elapsed_before = pt_json_get_double (o, "elapsed", 0);
+  t->best_step = (int) pt_json_get_int (o, "best_step", -1);
+  t->best_value = pt_json_get_double (o, "best_value", NAN);
+  t->best_ckpt = g_strdup (pt_json_get_string (o, "best_checkpoint", NULL));
+  t->bad_evals = (int) pt_json_get_int (o, "bad_evals", 0);
+  /* a hand-edited or damaged state.json: refuse what cannot be a position */
+  if (pt_json_get_int (o, "step", -1) < 0 || pt_json_get_int (o, "step", -1) > t->total_steps
+      || pt_json_get_int (o, "epoch", 0) < 0 || pt_json_get_int (o, "batch", 0) < 0
+      || pt_json_get_int (o, "batch", 0) > t->batches_per_epoch
+      || pt_json_get_int (o, "samples", 0) < 0 || pt_json_get_int (o, "rng_step", 0) < 0
+      || pt_json_get_int (o, "optimizer_step", t->step) < 0
+      || pt_json_get_int (o, "optimizer_step", t->step) > G_MAXINT
+      || (t->best_ckpt != NULL && !pt_ckpt_is_name (t->best_ckpt)))
     {
+      g_autofree char *display = g_filename_display_name (ckpt);
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                   "The checkpoint is at step %d but the run has only %d steps", t->step, t->total_steps);
+                   "The checkpoint %s does not hold a valid training position for this run "
+                   "(state.json says step %" G_GINT64_FORMAT "; the run has %d steps)",
+                   display, pt_json_get_int (o, "step", -1), t->total_steps);
       return FALSE;
     }
+  pt_optimizer_set_step (t->opt, (int) pt_json_get_int (o, "optimizer_step", t->step));
+  pt_model_set_rng_step (t->pipe->model, (guint64) pt_json_get_int (o, "rng_step", 0));
+  t->last_saved_step = t->step;
   emit_log (t, "Resumed at step %d (epoch %u, batch %u)", t->step, t->epoch + 1, t->batch);
   return pt_run_truncate_metrics (t->run, t->step, error);
 }

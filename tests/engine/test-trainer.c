@@ -351,6 +351,54 @@ test_resume_refuses_changed_data (void)
   g_assert_nonnull (t);
 }
 
+/* A damaged or hand-edited state.json is refused with a message, and the
+ * checkpoint stays as it was. */
+static void
+test_resume_refuses_damaged_state (void)
+{
+  static const char *const states[] = {
+    "{\"step\": 9999}",
+    "{\"step\": -4}",
+    "{\"step\": 2, \"batch\": -1}",
+    "{\"step\": 2, \"batch\": 100000}",
+    "{\"step\": 2, \"best_checkpoint\": \"../../etc\"}",
+    "{\"step\": \"two\"}",
+  };
+  g_autoptr(PtTrainSettings) s = base_settings ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtRun) run = NULL;
+  g_autoptr(GArray) l = NULL;
+  g_autofree char *ckpt = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *original = NULL;
+
+  s->eval_every = 0;
+  run = pt_run_create (world->runs, "damaged", s, &error);
+  g_assert_no_error (error);
+  l = train (run, 2, -1, TRUE, NULL);
+  ckpt = pt_ckpt_latest (run);
+  g_assert_nonnull (ckpt);
+  state = g_build_filename (ckpt, "state.json", NULL);
+  g_assert_true (g_file_get_contents (state, &original, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autoptr(GArray) none = NULL;
+      g_autofree char *after = NULL;
+
+      g_assert_true (g_file_set_contents (state, states[i], -1, NULL));
+      none = train (run, -1, -1, FALSE, &error);
+      g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+      g_assert_nonnull (strstr (error->message, "state.json"));
+      g_clear_error (&error);
+      g_assert_true (g_file_get_contents (state, &after, NULL, NULL));
+      g_assert_cmpstr (after, ==, states[i]);
+    }
+  g_assert_true (g_file_set_contents (state, original, -1, NULL));
+  g_clear_pointer (&l, g_array_unref);
+  l = train (run, -1, -1, TRUE, NULL);   /* the repaired run goes on to the end */
+  g_assert_cmpuint (l->len, ==, 4);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -364,6 +412,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/trainer/atomic-checkpoint", test_atomic_checkpoint);
   g_test_add_func ("/engine/trainer/early-stopping", test_early_stopping);
   g_test_add_func ("/engine/trainer/resume-refuses-changed-data", test_resume_refuses_changed_data);
+  g_test_add_func ("/engine/trainer/resume-refuses-damaged-state", test_resume_refuses_damaged_state);
   status = g_test_run ();
   pt_test_world_free (world);
   return status;
