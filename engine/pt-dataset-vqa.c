@@ -6,6 +6,7 @@
 
 #include "pt-dataset-private.h"
 #include "pt-error.h"
+#include "pt-file.h"             /* pt_file_read */
 #include "pt-json-scan.h"        /* PtJsonScan */
 
 /* A question, and its annotation once matched. */
@@ -604,19 +605,13 @@ find_json (const char *dir, const char *what, const char *subtype, guint *count,
   return found;
 }
 
-static GMappedFile *
-map (const char *path, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  GMappedFile *m = g_mapped_file_new (path, FALSE, &local);
+/* The VQAv2 train questions are ~80 MiB and annotations ~330 MiB. */
+#define MAX_VQA_JSON_BYTES ((gsize) 4 << 30)
 
-  if (m == NULL)
-    {
-      g_autofree char *display = g_filename_display_name (path);
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "Cannot read %s: %s", display,
-                   local->message);
-    }
-  return m;
+static GBytes *
+read_json (const char *path, GError **error)
+{
+  return pt_file_read (path, MAX_VQA_JSON_BYTES, "the VQA file", error);
 }
 
 gboolean
@@ -630,8 +625,8 @@ pt_vqa_read_path (PtDataset    *ds,
   g_autofree char *qpath = NULL;
   g_autofree char *apath = NULL;
   g_autofree char *sub = NULL;
-  g_autoptr(GMappedFile) qmap = NULL;
-  g_autoptr(GMappedFile) amap = NULL;
+  g_autoptr(GBytes) qmap = NULL;
+  g_autoptr(GBytes) amap = NULL;
   g_autofree char *qname = NULL;
   g_autofree char *aname = NULL;
   guint count;
@@ -678,18 +673,18 @@ pt_vqa_read_path (PtDataset    *ds,
       apath = find_json (dir, "annotations", sub, &count, NULL);
     }
 
-  qmap = map (qpath, error);
+  qmap = read_json (qpath, error);
   if (qmap == NULL)
     return FALSE;
-  if (apath != NULL && (amap = map (apath, error)) == NULL)
+  if (apath != NULL && (amap = read_json (apath, error)) == NULL)
     return FALSE;
   qname = g_filename_display_name (qpath);
   aname = apath != NULL ? g_filename_display_name (apath) : NULL;
   if (apath == NULL)
     pt_dataset_note (ds, "No annotations file beside %s: the records have no answers", qname);
-  return pt_vqa_read_data (ds, g_mapped_file_get_contents (qmap), g_mapped_file_get_length (qmap),
+  return pt_vqa_read_data (ds, g_bytes_get_data (qmap, NULL), g_bytes_get_size (qmap),
                            qname,
-                           amap ? g_mapped_file_get_contents (amap) : NULL,
-                           amap ? g_mapped_file_get_length (amap) : 0, aname, NULL, cancellable,
+                           amap ? g_bytes_get_data (amap, NULL) : NULL,
+                           amap ? g_bytes_get_size (amap) : 0, aname, NULL, cancellable,
                            error);
 }

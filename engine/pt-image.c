@@ -6,6 +6,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>    /* GdkPixbufLoader */
 
 #include "pt-error.h"
+#include "pt-file.h"         /* pt_file_read */
 #include "pt-image.h"
 
 PtImage *
@@ -567,23 +568,20 @@ pt_image_load_from_data (const void *data, gsize size, const char *name,
   return decode (data, size, name ? name : "(image data)", options, 0, error);
 }
 
+/* Encoded image files larger than this are refused before reading. */
+#define MAX_IMAGE_FILE_BYTES ((gsize) 512 << 20)
+
 static PtImage *
 load_file (const char *path, const PtImageOptions *options, int max_side, GError **error)
 {
-  g_autoptr(GMappedFile) file = NULL;
-  g_autoptr(GError) local = NULL;
+  g_autoptr(GBytes) bytes = pt_file_read (path, MAX_IMAGE_FILE_BYTES, "the image", error);
   g_autofree char *display = NULL;
 
+  if (bytes == NULL)
+    return NULL;
   display = g_filename_display_name (path);
-  file = g_mapped_file_new (path, FALSE, &local);
-  if (file == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot read the image %s: %s", display,
-                   local->message);
-      return NULL;
-    }
-  return decode ((const guint8 *) g_mapped_file_get_contents (file),
-                 g_mapped_file_get_length (file), display, options, max_side, error);
+  return decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), display, options,
+                 max_side, error);
 }
 
 PtImage *

@@ -5,9 +5,9 @@
 #include <stdio.h>         /* snprintf */
 #include <stdlib.h>        /* strtod */
 #include <string.h>
-#include <glib/gstdio.h>   /* g_stat */
 
 #include "pt-error.h"
+#include "pt-file.h"     /* pt_file_read */
 #include "pt-json.h"
 
 void
@@ -282,24 +282,14 @@ pt_json_load_file (const char *path,
                    gsize       max_bytes,
                    GError    **error)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *display = g_filename_display_name (path);
-  gsize length = 0;
-  GStatBuf st;
+  g_autoptr(GBytes) bytes = pt_file_read (path, max_bytes, "the file", error);
+  g_autofree char *display = NULL;
 
-  if (g_stat (path, &st) == 0 && (gsize) st.st_size > max_bytes)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                   "%s is too large (%.1f MiB; at most %.1f MiB expected)", display,
-                   st.st_size / 1048576.0, max_bytes / 1048576.0);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &text, &length, NULL))
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot read %s", display);
-      return NULL;
-    }
-  return pt_json_parse (text, (gssize) length, display, error);
+  if (bytes == NULL)
+    return NULL;
+  display = g_filename_display_name (path);
+  return pt_json_parse (g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                        display, error);
 }
 
 static JsonNode *

@@ -4,6 +4,7 @@
 #include <string.h>        /* memcmp, strlen */
 
 #include "pt-error.h"
+#include "pt-file.h"       /* pt_file_read */
 #include "pt-spm.h"        /* the C++ SentencePiece shim */
 #include "pt-tokenizer.h"
 
@@ -364,25 +365,23 @@ pt_tokenizer_new_from_data (const void *data, gsize size, const char *name, GErr
   return g_steal_pointer (&tok);
 }
 
+/* PaliGemma's tokenizer.model is 4 MiB; anything over this is not one. */
+#define MAX_TOKENIZER_BYTES ((gsize) 64 << 20)
+
 PtTokenizer *
 pt_tokenizer_load (const char *path, GError **error)
 {
-  g_autoptr(GMappedFile) file = NULL;
-  g_autoptr(GError) local = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autofree char *display = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  bytes = pt_file_read (path, MAX_TOKENIZER_BYTES, "the tokenizer", error);
+  if (bytes == NULL)
+    return NULL;
   display = g_filename_display_name (path);
-  file = g_mapped_file_new (path, FALSE, &local);
-  if (file == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot read the tokenizer %s: %s",
-                   display, local->message);
-      return NULL;
-    }
-  return pt_tokenizer_new_from_data (g_mapped_file_get_contents (file),
-                                     g_mapped_file_get_length (file), display, error);
+  return pt_tokenizer_new_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                     display, error);
 }
 
 void

@@ -6,6 +6,9 @@
 #include <math.h>        /* fabsf */
 #include <string.h>      /* strstr */
 #include <stdlib.h>      /* abs */
+#include <stdio.h>       /* fopen */
+#include <unistd.h>      /* ftruncate */
+#include <glib/gstdio.h> /* g_unlink */
 
 #include "pt-error.h"
 #include "pt-image.h"
@@ -381,6 +384,89 @@ test_threads (void)
     pt_image_free (want[f]);
 }
 
+/* A file that changes, shrinks or disappears while it is read: each load
+ * either works or says why, and nothing crashes (files are read, not mapped:
+ * a mapped file that shrinks raises SIGBUS). */
+typedef struct {
+  const char *path;
+  const char *data;
+  gsize       len;
+  gint        stop;
+} Rewriter;
+
+static gpointer
+rewrite_thread (gpointer user_data)
+{
+  Rewriter *r = user_data;
+  guint i = 0;
+
+  while (!g_atomic_int_get (&r->stop))
+    {
+      gsize cut = (i++ * 7919) % (r->len + 1);
+      if (i % 5 == 0)
+        g_unlink (r->path);
+      else
+        g_file_set_contents (r->path, r->data, i % 2 ? (gssize) r->len : (gssize) cut, NULL);
+      /* in place too: truncate an existing file (what g_file_set_contents avoids) */
+      {
+        FILE *f = fopen (r->path, "r+");
+        if (f != NULL)
+          {
+            if (ftruncate (fileno (f), (off_t) cut) != 0)
+              g_warning ("ftruncate failed");
+            fclose (f);
+          }
+      }
+    }
+  return NULL;
+}
+
+static void
+test_file_changing (void)
+{
+  g_autofree char *src = image_path ("photo.jpg");
+  g_autofree char *data = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pt-image-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "x.jpg", NULL);
+  Rewriter r = { path, NULL, 0, 0 };
+  GThread *thread;
+  guint ok = 0, refused = 0;
+
+  g_assert_true (g_file_get_contents (src, &data, &r.len, NULL));
+  r.data = data;
+  g_assert_true (g_file_set_contents (path, data, (gssize) r.len, NULL));
+  thread = g_thread_new ("rewrite", rewrite_thread, &r);
+  for (int i = 0; i < 300; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PtImage) im = i % 2 ? pt_image_load (path, NULL, &error)
+                                    : pt_image_load_thumbnail (path, 64, NULL, &error);
+      g_assert_true ((im == NULL) == (error != NULL));
+      if (im != NULL)
+        ok++;
+      else
+        {
+          g_assert_true (g_error_matches (error, PT_ERROR, PT_ERROR_IO)
+                         || g_error_matches (error, PT_ERROR, PT_ERROR_INVALID_INPUT));
+          refused++;
+        }
+    }
+  g_atomic_int_set (&r.stop, 1);
+  g_thread_join (thread);
+  g_test_message ("300 loads of a changing file: %u decoded, %u refused", ok, refused);
+  g_assert_cmpuint (refused, >, 0);
+  g_unlink (path);
+  g_rmdir (dir);
+
+  /* not a file at all */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PtImage) im = pt_image_load ("/", NULL, &error);
+    g_assert_null (im);
+    g_assert_error (error, PT_ERROR, PT_ERROR_IO);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -394,5 +480,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/image/bombs", test_bombs);
   g_test_add_func ("/engine/image/thumbnail", test_thumbnail);
   g_test_add_func ("/engine/image/threads", test_threads);
+  g_test_add_func ("/engine/image/file-changing", test_file_changing);
   return g_test_run ();
 }
