@@ -60,16 +60,28 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action_cb },
 };
 
+/* The keyboard shortcuts; gtk/help-overlay.ui lists them. */
+static const struct {
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "win.open-dataset", { "<Control>o", NULL } },
+  { "win.show-page::data", { "<Control>1", NULL } },
+  { "win.show-page::train", { "<Control>2", NULL } },
+  { "win.show-page::playground", { "<Control>3", NULL } },
+  { "win.show-page::runs", { "<Control>4", NULL } },
+};
+
 static void
 pt_application_startup (GApplication *app)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
-
   G_APPLICATION_CLASS (pt_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
 #if HAVE_CUDA
   pt_cuda_register ();
 #endif

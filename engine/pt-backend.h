@@ -83,14 +83,18 @@ typedef struct {
   void     (*copy)        (PtBackend *be, void *dst, const void *src, size_t bytes);
   void     (*synchronize) (PtBackend *be);
   gboolean (*check)       (PtBackend *be, GError **error);   /* latched device errors */
-  /* dst[i] = (dst_dtype) src[i], i < n; float dtypes and I32 */
+  /* dst[i] = (dst_dtype) src[i], i < n; float dtypes and I32. As torch:
+   * narrowing rounds to nearest even (F64 → BF16/F16 through F32), NaN → the
+   * quiet NaN; float → I32 truncates toward zero, saturating, NaN → 0. */
   void     (*convert)     (PtBackend *be, void *dst, PtDType dst_dtype,
                            const void *src, PtDType src_dtype, size_t n);
 
   /* ---- matrix products ---------------------------------------------------
    * Row-major: C(m,n) = alpha * op(A)(m,k) · op(B)(k,n) + beta * C, where
    * op(X) = Xᵀ when trans_x. lda/ldb/ldc are row strides in elements.
-   * Accumulation is fp32 (or f64 when all operands are F64). */
+   * Accumulation is fp32, or f64 when any operand is F64 (the CPU's
+   * gradient-check backend mixes F64 activations with F32/BF16 weights).
+   * beta == 0 does not read C (BLAS). */
   void (*gemm) (PtBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, int k,
                 double alpha, const void *a, PtDType a_dtype, int lda,
                 const void *b, PtDType b_dtype, int ldb,
@@ -140,8 +144,9 @@ typedef struct {
 
   /* ---- rotary embedding (half-split, NeoX style), in place ---------------
    * x (B, T, H, D) act. Row b, token t has position pos_start[b] + t
-   * (pos_start NULL: pos0 + t). inv_freq_j = theta^(-2j/D); angles in fp32.
-   * inverse rotates by the negative angle (the backward of the forward). */
+   * (pos_start NULL: pos0 + t). inv_freq_j = theta^(-2j/D); angles in fp32
+   * (as HF; in f64 on an F64 backend). inverse rotates by the negative angle
+   * (the backward of the forward). */
   void (*rope) (PtBackend *be, void *x, int B, int T, int H, int D,
                 const int32_t *pos_start, int pos0, double theta, gboolean inverse);
 
@@ -151,7 +156,8 @@ typedef struct {
    * k, v (B, tk_alloc, Hkv, D) act (only the first Tk rows are read).
    * Hq % Hkv == 0 (MQA/GQA: query head h reads kv head h / (Hq/Hkv)).
    * softmax(q·kᵀ * scale + mask) · v, softmax in acc precision. A query row
-   * that sees no key gets zeros. */
+   * that sees no key gets zeros, lse -inf, and zero gradients. key_start and
+   * key_end are clamped to [0, Tk]. */
   void (*attention_forward) (PtBackend *be, void *out, void *lse, const void *q,
                              const void *k, const void *v, int B, int Tq, int Tk, int tk_alloc,
                              int Hq, int Hkv, int D, double scale, const PtAttnMask *mask);
@@ -171,7 +177,8 @@ typedef struct {
                               int N, int C, int V, double scale);
   /* out (M,C) = src (N,C) rows idx (M) */
   void (*gather_rows)  (PtBackend *be, void *out, const void *src, const int32_t *idx, int M, int C);
-  /* dst (N,C) rows idx (M) = src (M,C), or += when accumulate */
+  /* dst (N,C) rows idx (M) = src (M,C), or += when accumulate (repeated
+   * rows add up; when assigning, which of them lands is unspecified) */
   void (*scatter_rows) (PtBackend *be, void *dst, const void *src, const int32_t *idx, int M, int C,
                         gboolean accumulate);
   /* SigLIP patches: out (B, (H/P)*(W/P), Cin*P*P) act from pixels (B, Cin, H, W) act;
@@ -185,7 +192,8 @@ typedef struct {
    * precision. targets (M) int32; a target outside [0,V) gives loss 0, grad 0. */
   void (*cross_entropy) (PtBackend *be, void *losses, void *dlogits, const void *logits,
                          const int32_t *targets, int M, int V, double grad_scale);
-  /* argmax over rows: out (M) int32 */
+  /* argmax over rows: out (M) int32, the first index of the maximum; a NaN
+   * counts as the maximum (as torch) */
   void (*argmax) (PtBackend *be, int32_t *out, const void *logits, int M, int V);
 
   /* ---- optimiser and reductions (acc) ------------------------------------ */

@@ -198,6 +198,41 @@ nesting_ok (const char *text, gssize length)
   return TRUE;
 }
 
+/* json-glib's scanner accepts escapes JSON does not have ("\777" octal)
+ * and can hand back strings that are not UTF-8: check every string */
+static gboolean
+strings_valid (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_STRING
+             || g_utf8_validate (json_node_get_string (node), -1, NULL);
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *a = json_node_get_array (node);
+        for (guint i = 0; i < json_array_get_length (a); i++)
+          if (!strings_valid (json_array_get_element (a, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !strings_valid (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 JsonNode *
 pt_json_parse (const char *text,
                gssize      length,
@@ -231,6 +266,12 @@ pt_json_parse (const char *text,
   if (root == NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is empty", what);
+      return NULL;
+    }
+  if (!strings_valid (root))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is not valid JSON: a string has an invalid escape sequence", what);
       return NULL;
     }
   return json_node_ref (root);

@@ -140,6 +140,13 @@ pt_linear_weight (PtModel        *m,
   return m->deq;
 }
 
+/* Does the backward read the forward input (weight or LoRA gradients)? */
+gboolean
+pt_linear_needs_input (const PtLinear *lin)
+{
+  return lin->lora_a != NULL || lin->w->trainable;
+}
+
 /* out (N, out) = inp (N, in) · Wᵀ + b + scaling · dropout(inp) · Aᵀ · Bᵀ */
 void
 pt_linear_forward (PtModel        *m,

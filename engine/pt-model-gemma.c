@@ -113,7 +113,8 @@ pt_gemma_layer_backward (PtModel           *m,
   gboolean dropout = pass->dropout;
 
   /* MLP: xout = xmid + down(gelu(gate) * up) */
-  o->geglu_forward (be, m->t_a, a->gate, a->up, (size_t) N * I);      /* recompute */
+  if (pt_linear_needs_input (&L->lin[PT_T_DOWN]))
+    o->geglu_forward (be, m->t_a, a->gate, a->up, (size_t) N * I);    /* recompute */
   pt_linear_backward (m, m->d_a, FALSE, m->d_res, m->t_a, &L->lin[PT_T_DOWN], N, dropout);
   o->geglu_backward (be, m->d_gate, m->d_up, m->d_a, a->gate, a->up, (size_t) N * I);
   pt_linear_backward (m, m->d_norm, FALSE, m->d_gate, a->rn2, &L->lin[PT_T_GATE], N, dropout);

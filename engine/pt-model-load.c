@@ -15,17 +15,32 @@
 
 #define STAGE_ELEMENTS ((size_t) 1 << 22)   /* a multiple of the NF4 block (64) */
 
-static gboolean
-same_config (const PtModelConfig *a,
-             const PtModelConfig *b)
+/* NULL when the dimensions agree, else what differs first. */
+static char *
+config_difference (const PtModelConfig *a,   /* the checkpoint's */
+                   const PtModelConfig *b)   /* the model's */
 {
-  return a->image_size == b->image_size && a->patch_size == b->patch_size
-    && a->num_channels == b->num_channels && a->v_hidden == b->v_hidden && a->v_layers == b->v_layers
-    && a->v_heads == b->v_heads && a->v_intermediate == b->v_intermediate
-    && a->num_image_tokens == b->num_image_tokens && a->projection_dim == b->projection_dim
-    && a->t_hidden == b->t_hidden && a->t_layers == b->t_layers && a->t_heads == b->t_heads
-    && a->t_kv_heads == b->t_kv_heads && a->t_head_dim == b->t_head_dim
-    && a->t_intermediate == b->t_intermediate && a->vocab_size == b->vocab_size;
+#define CMP(field, key) \
+  if (a->field != b->field) \
+    return g_strdup_printf ("%s is %d there, %d here", key, a->field, b->field);
+  CMP (image_size, "vision_config.image_size");
+  CMP (patch_size, "vision_config.patch_size");
+  CMP (num_channels, "vision_config.num_channels");
+  CMP (v_hidden, "vision_config.hidden_size");
+  CMP (v_layers, "vision_config.num_hidden_layers");
+  CMP (v_heads, "vision_config.num_attention_heads");
+  CMP (v_intermediate, "vision_config.intermediate_size");
+  CMP (num_image_tokens, "num_image_tokens");
+  CMP (projection_dim, "projection_dim");
+  CMP (t_hidden, "text_config.hidden_size");
+  CMP (t_layers, "text_config.num_hidden_layers");
+  CMP (t_heads, "text_config.num_attention_heads");
+  CMP (t_kv_heads, "text_config.num_key_value_heads");
+  CMP (t_head_dim, "text_config.head_dim");
+  CMP (t_intermediate, "text_config.intermediate_size");
+  CMP (vocab_size, "text_config.vocab_size");
+#undef CMP
+  return NULL;
 }
 
 static char *
@@ -113,13 +128,15 @@ pt_model_load_base (PtModel     *m,
   ck = pt_checkpoint_open (model_dir, error);
   if (ck == NULL)
     return FALSE;
-  if (!same_config (pt_checkpoint_config (ck), m->config))
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                   "The model in %s has another configuration than the one this model was built from",
-                   model_dir);
-      return FALSE;
-    }
+  {
+    g_autofree char *diff = config_difference (pt_checkpoint_config (ck), m->config);
+    if (diff != NULL)
+      {
+        g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                     "The model in %s is not the one this run was built for: %s", model_dir, diff);
+        return FALSE;
+      }
+  }
   stage = g_try_malloc (STAGE_ELEMENTS * 8);
   if (stage == NULL)
     {

@@ -101,7 +101,7 @@ prepare (PtModel       *m,
                 FAIL ("Batch row %d has more than %d image tokens", b, P);
               p->img_pos[b * P + n_img++] = (int32_t) i;
             }
-          else if (ids[t] < 0 || ids[t] >= V)
+          else if ((ids[t] < 0 || ids[t] >= V) && t < L)
             FAIL ("Batch row %d, position %d: token id %d is outside the vocabulary (0..%d)",
                   b, t, ids[t], V - 1);
           if (tt[t] != want_tt)
@@ -109,7 +109,9 @@ prepare (PtModel       *m,
                   b, t, tt[t], pre, L);
           if (lab[t] != -100 && (lab[t] < 0 || lab[t] >= V))
             FAIL ("Batch row %d, position %d: label %d is outside the vocabulary", b, t, lab[t]);
-          p->emb_ids[i] = ids[t] == img || ids[t] == c->pad_token_id ? -1 : ids[t];
+          /* no embedding gradient at <image> (replaced by the features) or at the
+           * padding id (nn.Embedding's padding_idx), nor past the row's end */
+          p->emb_ids[i] = ids[t] == img || ids[t] == c->pad_token_id || t >= L ? -1 : ids[t];
           if (t + 1 < p->T && lab[t + 1] != -100)
             {
               p->rows[p->M] = (int32_t) i;

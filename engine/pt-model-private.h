@@ -222,6 +222,7 @@ double     pt_round_to_dtype     (double x, PtDType dtype);
 
 /* pt-lora.c */
 const void *pt_linear_weight     (PtModel *model, const PtLinear *lin);
+gboolean    pt_linear_needs_input (const PtLinear *lin);
 void        pt_linear_forward    (PtModel *model, void *out, const void *inp, const PtLinear *lin,
                                   int N, gboolean dropout);
 void        pt_linear_backward   (PtModel *model, void *dinp, gboolean accumulate, const void *dout,

@@ -90,7 +90,8 @@ layer_backward (PtModel             *m,
   int D = C / H, Nv = B * P;
 
   /* MLP: xout = xmid + fc2(gelu(h)) */
-  o->gelu_forward (be, m->v_g, a->h, (size_t) Nv * I);                 /* recompute g */
+  if (pt_linear_needs_input (&L->lin[PT_V_FC2]))
+    o->gelu_forward (be, m->v_g, a->h, (size_t) Nv * I);               /* recompute g */
   pt_linear_backward (m, m->dv_h, FALSE, m->dv_res, m->v_g, &L->lin[PT_V_FC2], Nv, TRUE);
   o->gelu_backward (be, m->v_g, a->h, m->dv_h, (size_t) Nv * I);       /* dh into v_g */
   pt_linear_backward (m, m->dv_norm, FALSE, m->v_g, a->ln2, &L->lin[PT_V_FC1], Nv, TRUE);

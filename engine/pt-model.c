@@ -641,7 +641,20 @@ tally (PtModel          *m,
   trainable_vec = m->tally_master;
   out->weights = cv[PT_BUF_WEIGHTS].size + cv[PT_BUF_VECTORS].size - trainable_vec;
   out->trainable = trainable_vec + cv[PT_BUF_GRADS].size;
-  out->optimizer = m->training ? 2 * out->n_trainable * dsz (m->acc) : 0;
+  /* what pt_optimizer_new carves: m and v per tensor, then the norm scalar */
+  out->optimizer = 0;
+  if (m->training && out->n_trainable > 0)
+    {
+      PtCarver opt = { 0 };
+      for (guint i = 0; i < m->n_params; i++)
+        if (PARAM (m, i)->trainable)
+          {
+            pt_carve (&opt, PARAM (m, i)->numel * dsz (m->acc));
+            pt_carve (&opt, PARAM (m, i)->numel * dsz (m->acc));
+          }
+      pt_carve (&opt, 8);
+      out->optimizer = opt.size;
+    }
   out->activations = cv[PT_BUF_ACTS].size;
   out->scratch = cv[PT_BUF_SCRATCH].size;
   out->peak = out->weights + out->trainable + out->optimizer + out->activations + out->scratch;

@@ -24,6 +24,18 @@
  * keeps no activations it does not need; logits are computed only at
  * labelled positions, a chunk of rows at a time (never B×T×V).
  *
+ * Typical use (the trainer):
+ *   pt_model_estimate_memory (config, settings, B, T, …)    before anything is allocated
+ *   model = pt_model_new (be, config, settings, B, T, TRUE, &error);
+ *   pt_model_load_base (model, settings->model_dir, &error);
+ *   [pt_model_load_adapter (model, settings->adapter_dir, &error);]
+ *   opt = pt_optimizer_new (model, settings, total_steps, &error);     (pt-optim.h)
+ *   per optimiser step: pt_model_zero_grads; for each micro-batch
+ *     pt_model_forward_backward (model, batch, 1.0 / tokens_in_step, &res, &error);
+ *   then pt_optimizer_step (opt, &info, &error).
+ *   evaluation: pt_model_forward_loss; pt_generate_greedy (pt-generate.h).
+ *   export: pt_model_get_tensor (LoRA tensors by PEFT key), pt_model_merged_weight.
+ *
  * Tensor names: canonical checkpoint names (the legacy layout
  * save_pretrained writes, spec §4) for base weights, PEFT adapter keys
  * ("base_model.model.model.language_model.layers.0.self_attn.q_proj.lora_A.weight",
@@ -107,8 +119,9 @@ void                 pt_model_memory       (PtModel *model, PtMemoryEstimate *ou
  * quantised to NF4 here. */
 gboolean  pt_model_load_base     (PtModel *model, const char *model_dir, GError **error);
 /* Loads LoRA A/B from a PEFT adapter folder (adapter_config.json +
- * adapter_model.safetensors): r, alpha, rsLoRA and target modules must match
- * the model's settings; every LoRA tensor of the model must be present. */
+ * adapter_model.safetensors, either transformers layout): the layers the
+ * adapter wraps must be exactly the model's LoRA layers, with the model's rank
+ * and scaling (alpha / r or alpha / sqrt(r)); errors say what differs. */
 gboolean  pt_model_load_adapter  (PtModel *model, const char *adapter_dir, GError **error);
 
 /* Sets / reads one tensor by name (canonical checkpoint name or PEFT key) from
@@ -119,8 +132,10 @@ gboolean  pt_model_set_tensor    (PtModel *model, const char *name, const float 
                                   int ndim, const int64_t *shape, GError **error);
 gboolean  pt_model_get_tensor    (PtModel *model, const char *name, float *data,
                                   size_t numel, GError **error);
-/* Every parameter tensor the model holds (base weights by canonical name, then
- * LoRA tensors by PEFT key), with its shape. */
+/* Every parameter tensor the model holds, in model order (vision, projector,
+ * decoder; a Linear's LoRA A and B right after its weight): base weights by
+ * canonical name (the patch embedding with its 4-D Conv2d shape), LoRA
+ * tensors by PEFT key. */
 guint       pt_model_n_tensors      (PtModel *model);
 const char *pt_model_tensor_name    (PtModel *model, guint i, int *ndim, int64_t shape[4]);
 

@@ -18,7 +18,7 @@
 
 #include <stddef.h>   /* size_t */
 #include <stdint.h>   /* uint8_t */
-#include <glib.h>
+#include <glib.h>   /* G_BEGIN_DECLS, MIN */
 
 G_BEGIN_DECLS
 

@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: tools/fuzz.sh NAME [SECONDS]}
 secs=${2:-60}
 if [ ! -f build-fuzz/build.ninja ]; then
+  # fuzzer-no-link: the engine itself carries coverage feedback, not only the target
   CC=clang CXX=clang++ meson setup build-fuzz -Dgui=disabled -Dcuda=disabled \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >/dev/null
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
+    -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
 ninja -C build-fuzz engine/libpalitune-engine.a >/dev/null
 mkdir -p build-fuzz/corpus-"$name"

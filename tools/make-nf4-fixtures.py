@@ -9,8 +9,16 @@ Writes one JSON file:
   nf4:      x (n floats), packed ((n+1)/2 bytes), absmax (blocks of 64) and
             dequant, from bitsandbytes.functional.quantize_4bit /
             dequantize_4bit (quant_type="nf4", blocksize=64, no double quant).
-            x has a zero block, values exactly at code midpoints, a block
-            straddling "rows" and a partial last block.
+            x has a zero block, values on the fp32-rounded code midpoints, and a
+            partial last block.
+            packed_tree: the same indices by the CUDA kernel's decision tree
+            (csrc/kernels.cu dQuantizeNF4: x > threshold, the thresholds being
+            float literals, i.e. the decimal midpoints rounded to fp32 by the
+            compiler). bitsandbytes' CPU path compares against midpoints
+            computed in fp32 ((a + b) / 2 rounds ties to even), so the two
+            disagree exactly for an x on such a rounded midpoint, where the
+            tree picks the truly nearer code. PaliTune follows the tree; the
+            script checks that the two differ nowhere else.
   dq:       double quantisation of an absmax vector (600 blocks, so two full
             256-blocks and a partial one): offset = mean(absmax) and
             quantize_blockwise(absmax - offset, blocksize=256) with the signed
@@ -27,10 +35,50 @@ Writes one JSON file:
 """
 import json
 import sys
+from fractions import Fraction
 
 import numpy as np
 import torch
 import bitsandbytes.functional as F
+
+
+# dQuantizeNF4's thresholds, as written in csrc/kernels.cu (ascending)
+TREE = ["-0.8480964004993439", "-0.6106329262256622", "-0.4599952697753906",
+        "-0.33967943489551544", "-0.23460740596055984", "-0.13791173323988914",
+        "-0.045525018125772476", "0.03979014977812767", "0.1202552504837513",
+        "0.2035212516784668", "0.2920137718319893", "0.3893125355243683",
+        "0.5016634166240692", "0.6427869200706482", "0.8614784181118011"]
+
+
+def decimal_to_f32(text):
+    """A C compiler's float literal: the decimal rounded once to fp32."""
+    exact = Fraction(text)
+    near = np.float32(float(exact))
+    lo = hi = near
+    while Fraction(float(lo)) > exact:
+        lo = np.nextafter(lo, np.float32(-np.inf))
+    while Fraction(float(hi)) < exact:
+        hi = np.nextafter(hi, np.float32(np.inf))
+    if lo == hi:
+        return lo
+    dl, dh = exact - Fraction(float(lo)), Fraction(float(hi)) - exact
+    if dl != dh:
+        return lo if dl < dh else hi
+    return lo if (int(lo.view(np.uint32)) & 1) == 0 else hi
+
+
+def tree_pack(x, absmax):
+    thresholds = np.array([decimal_to_f32(t) for t in TREE], dtype=np.float32)
+    xs = x.numpy().astype(np.float32)
+    idx = []
+    for i, v in enumerate(xs):
+        am = np.float32(absmax[i // 64])
+        recip = np.float32(1.0) / max(am, np.float32(1e-38))
+        scaled = np.clip(np.float32(v * recip), np.float32(-1), np.float32(1))
+        idx.append(int((scaled > thresholds).sum()))
+    if len(idx) % 2:
+        idx.append(7)
+    return [(idx[i] << 4) | idx[i + 1] for i in range(0, len(idx), 2)]
 
 
 def f32list(t):
@@ -52,6 +100,12 @@ def main(path):
     x[128 + 16:128 + 31] = -mids
     packed, state = F.quantize_4bit(x, blocksize=64, quant_type="nf4", compress_statistics=False)
     deq = F.dequantize_4bit(packed, state)
+    packed_tree = tree_pack(x, state.absmax.numpy())
+    bnb_bytes = [int(v) for v in packed.reshape(-1).tolist()]
+    differ = [i for i in range(len(bnb_bytes)) if bnb_bytes[i] != packed_tree[i]]
+    assert all(64 <= i < 80 for i in differ), differ   # only the midpoint block
+    print(f"nf4: the decision tree and the CPU path differ in {len(differ)} bytes "
+          f"(values on rounded midpoints)", file=sys.stderr)
 
     # ---- double quantisation ----------------------------------------------
     w = torch.randn(600 * 64, generator=g) * 0.02
@@ -89,7 +143,8 @@ def main(path):
         "nf4": {
             "n": n,
             "x": f32list(x),
-            "packed": [int(v) for v in packed.reshape(-1).tolist()],
+            "packed": bnb_bytes,
+            "packed_tree": packed_tree,
             "absmax": f32list(state.absmax),
             "dequant": f32list(deq),
         },

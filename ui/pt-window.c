@@ -9,11 +9,94 @@ struct _PtWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  AdwViewStack         *stack;
   GSettings            *settings;
+
+  AdwViewStack         *stack;
+  PtDataPage           *data_page;
+  PtTrainPage          *train_page;
+  PtPlaygroundPage     *playground_page;
+  PtRunsPage           *runs_page;
 };
 
 G_DEFINE_FINAL_TYPE (PtWindow, pt_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static const char *const page_names[] = { "data", "train", "playground", "runs" };
+
+/* The dataset chosen on the Data page is the one the Train page trains on. */
+static void
+dataset_path_cb (PtDataPage *page,
+                 GParamSpec *pspec,
+                 PtWindow   *self)
+{
+  pt_train_settings_view_set_data_path (pt_train_page_get_settings_view (self->train_page),
+                                        pt_data_page_get_dataset_path (page));
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  pt_window_show_page (PT_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+open_dataset_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  pt_window_show_page (self, "data");
+  pt_data_page_open_dataset (self->data_page, FALSE);
+}
+
+void
+pt_window_show_page (PtWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (PT_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  if (g_strv_contains (page_names, name))
+    adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+const char *
+pt_window_get_visible_page (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+PtDataPage *
+pt_window_get_data_page (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+  return self->data_page;
+}
+
+PtTrainPage *
+pt_window_get_train_page (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+  return self->train_page;
+}
+
+PtPlaygroundPage *
+pt_window_get_playground_page (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+  return self->playground_page;
+}
+
+PtRunsPage *
+pt_window_get_runs_page (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+  return self->runs_page;
+}
 
 static void
 pt_window_dispose (GObject *object)
@@ -33,8 +116,19 @@ pt_window_class_init (PtWindowClass *klass)
 
   object_class->dispose = pt_window_dispose;
 
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, open_dataset_action);
+
+  g_type_ensure (PT_TYPE_DATA_PAGE);
+  g_type_ensure (PT_TYPE_TRAIN_PAGE);
+  g_type_ensure (PT_TYPE_PLAYGROUND_PAGE);
+  g_type_ensure (PT_TYPE_RUNS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/palitune/PaliTune/pt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PtWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, data_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, train_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, playground_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, runs_page);
 }
 
 static void
@@ -47,6 +141,9 @@ pt_window_init (PtWindow *self)
   g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect_object (self->data_page, "notify::dataset-path", G_CALLBACK (dataset_path_cb), self, 0);
+  dataset_path_cb (self->data_page, NULL, self);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

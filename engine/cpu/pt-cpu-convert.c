@@ -5,7 +5,7 @@
  * even (F64 → BF16/F16 through F32, as c10 does); float → I32 truncates
  * toward zero, saturating at the I32 range, NaN → 0 (torch leaves these
  * undefined; we pick the safe answer); I32 → float rounds to nearest.
- * U8 is not a float dtype: converting from or to it is not supported here.
+ * U8 (bytes, not numbers) converts like I32, saturating at [0, 255].
  */
 #include "config.h"
 
@@ -57,7 +57,7 @@ pt_cpu_store (void    *dst,
     case PT_DTYPE_F64: ((double *) dst)[i] = value; break;
     case PT_DTYPE_BF16: ((uint16_t *) dst)[i] = pt_f32_to_bf16 ((float) value); break;
     case PT_DTYPE_F16: ((uint16_t *) dst)[i] = pt_f32_to_f16 ((float) value); break;
-    case PT_DTYPE_U8: ((uint8_t *) dst)[i] = (uint8_t) CLAMP (value, 0, 255); break;
+    case PT_DTYPE_U8: ((uint8_t *) dst)[i] = isnan (value) ? 0 : (uint8_t) CLAMP (value, 0, 255); break;
     case PT_DTYPE_I32: ((int32_t *) dst)[i] = saturate_i32 (value); break;
     case PT_N_DTYPES:
     default: break;
@@ -142,11 +142,12 @@ pt_cpu_convert (PtBackend  *be,
 void
 pt_cpu_convert_2d (void       *dst,
                    PtDType     dst_dtype,
+                   int         ld_dst,
                    const void *src,
                    PtDType     src_dtype,
+                   int         ld_src,
                    int         rows,
                    int         cols,
-                   int         ld,
                    int         n_threads)
 {
   size_t ds = pt_dtype_size (dst_dtype), ss = pt_dtype_size (src_dtype);
@@ -155,6 +156,6 @@ pt_cpu_convert_2d (void       *dst,
     n_threads = 1;
 #pragma omp parallel for num_threads (n_threads) schedule (static)
   for (int r = 0; r < rows; r++)
-    pt_cpu_convert_range ((char *) dst + (size_t) r * cols * ds, dst_dtype,
-                   (const char *) src + (size_t) r * ld * ss, src_dtype, cols);
+    pt_cpu_convert_range ((char *) dst + (size_t) r * ld_dst * ds, dst_dtype,
+                          (const char *) src + (size_t) r * ld_src * ss, src_dtype, cols);
 }

@@ -1,7 +1,7 @@
 /* pt-cpu-elementwise.c — add, scale, GELU, GeGLU, dropout, bias. */
 #include "config.h"
 
-#include <tgmath.h>         /* tanh for float and double */
+#include <tgmath.h>         /* exp for float and double */
 
 #include "pt-half.h"        /* pt_bf16_to_f32, pt_f32_to_bf16, … */
 #include "pt-rng.h"         /* pt_rng_uniform */

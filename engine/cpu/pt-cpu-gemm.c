@@ -54,7 +54,7 @@ operand (PtCpuBackend *self,
   if (dtype == compute)
     return x;
   tmp = scratch_get (self, slot, (size_t) rows * cols * pt_dtype_size (compute));
-  pt_cpu_convert_2d (tmp, compute, x, dtype, rows, cols, *ld, self->n_threads);
+  pt_cpu_convert_2d (tmp, compute, cols, x, dtype, *ld, rows, cols, self->n_threads);
   *ld = cols;
   return tmp;
 }
@@ -92,7 +92,7 @@ gemm_locked (PtCpuBackend *self,
       cc = scratch_get (self, 2, (size_t) m * n * pt_dtype_size (compute));
       ldcc = n;
       if (beta != 0.0)
-        pt_cpu_convert_2d (cc, compute, c, c_dtype, m, n, ldc, self->n_threads);
+        pt_cpu_convert_2d (cc, compute, n, c, c_dtype, ldc, m, n, self->n_threads);
     }
 
   if (k <= 0)
@@ -121,7 +121,7 @@ gemm_locked (PtCpuBackend *self,
     }
 
   if (cc != c)
-    pt_cpu_convert_2d (c, c_dtype, cc, compute, m, n, n, self->n_threads);
+    pt_cpu_convert_2d (c, c_dtype, ldc, cc, compute, n, m, n, self->n_threads);
 }
 
 static void

@@ -2,9 +2,10 @@
  * pt-cpu-elementwise.inc.c for the `real` / FN convention). */
 
 /* Per row: lse = max + log Σ exp(x - max); loss = lse - x[target];
- * dlogits = softmax·g - onehot·g with g = grad_scale (the order of torch's
- * log_softmax backward). Every logit of a row is read before any of its
- * gradients is written, so dlogits may alias logits. */
+ * dlogits = softmax·g - onehot·g with g = grad_scale. One exp per logit:
+ * the pass that sums exp(x - max) stores them in dlogits, a last pass
+ * scales them by g / Σ. x[target] is read before anything is written, so
+ * dlogits may alias logits. */
 static void
 FN (cross_entropy) (real          *losses,    // (M)
                     real          *dlogits,   // (M, V) or NULL, may alias logits
@@ -23,7 +24,7 @@ FN (cross_entropy) (real          *losses,    // (M)
       const real *x = logits + (size_t) r * V;
       real *d = dlogits != NULL ? dlogits + (size_t) r * V : NULL;
       int t = targets[r];
-      real max = -INFINITY, sum = 0, lse;
+      real max = -INFINITY, sum = 0, xt, scale;
 
       if (t < 0 || t >= V)
         {
@@ -36,16 +37,24 @@ FN (cross_entropy) (real          *losses,    // (M)
 #pragma omp simd reduction (max:max)
       for (int j = 0; j < V; j++)
         max = MAX (max, x[j]);
-#pragma omp simd reduction (+:sum)
-      for (int j = 0; j < V; j++)
-        sum += exp (x[j] - max);
-      lse = max + log (sum);
-      losses[r] = lse - x[t];
+      xt = x[t];
+      if (d != NULL)
+        for (int j = 0; j < V; j++)
+          {
+            real e = exp (x[j] - max);
+            sum += e;
+            d[j] = e;
+          }
+      else
+        for (int j = 0; j < V; j++)
+          sum += exp (x[j] - max);
+      losses[r] = max + log (sum) - xt;
       if (d == NULL)
         continue;
+      scale = g / sum;
 #pragma omp simd
       for (int j = 0; j < V; j++)
-        d[j] = exp (x[j] - lse) * g;
+        d[j] *= scale;
       d[t] -= g;
     }
 }

@@ -43,23 +43,33 @@ FN (adamw) (real       *param,   // (n)
   real neg_step_size = (real) (-(lr / bias_correction1));
   real e = (real) eps, gs = (real) grad_scale;
 
+  enum { CHUNK = 4096 };
+  size_t n_chunks = (n + CHUNK - 1) / CHUNK;
+
 #pragma omp parallel for num_threads (nt) schedule (static)
-  for (size_t i = 0; i < n; i++)
+  for (size_t c = 0; c < n_chunks; c++)
     {
-      real g = grad_scale == 1.0 ? grad[i] : grad[i] * gs;
-      real p = param[i], mi = m[i], vi = v[i], denom;
+      size_t i0 = c * CHUNK, i1 = MIN (n, i0 + CHUNK);
 
-      if (weight_decay != 0.0)
-        p = p * decay;
-      mi = small_weight ? fma (w, g - mi, mi) : fma (w - (real) 1, g - mi, g);
-      vi = fma (one_minus_b2 * g, g, vi * b2);
-      denom = sqrt (vi) / bc2_sqrt + e;
-      p = p + (neg_step_size * mi) / denom;
+      for (size_t i = i0; i < i1; i++)
+        {
+          real g = grad_scale == 1.0 ? grad[i] : grad[i] * gs;
+          real p = param[i], mi = m[i], vi = v[i], denom;
 
-      param[i] = p;
-      m[i] = mi;
-      v[i] = vi;
+          if (weight_decay != 0.0)
+            p = p * decay;
+          mi = small_weight ? fma (w, g - mi, mi) : fma (w - (real) 1, g - mi, g);
+          vi = fma (one_minus_b2 * g, g, vi * b2);
+          denom = sqrt (vi) / bc2_sqrt + e;
+          p = p + (neg_step_size * mi) / denom;
+
+          param[i] = p;
+          m[i] = mi;
+          v[i] = vi;
+        }
       if (param_copy != NULL)
-        pt_cpu_store (param_copy, copy_dtype, i, p);
+        pt_cpu_convert_range ((char *) param_copy + i0 * pt_dtype_size (copy_dtype), copy_dtype,
+                              param + i0, sizeof (real) == 8 ? PT_DTYPE_F64 : PT_DTYPE_F32,
+                              i1 - i0);
     }
 }

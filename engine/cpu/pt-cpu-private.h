@@ -21,13 +21,16 @@ typedef struct {
   size_t    scratch_size[3];
 } PtCpuBackend;
 
-/* Threads for a loop over `work` elements: 1 below a size where waking the
- * team costs more than it saves. */
+/* Threads for a loop over `work` units (about one simple float operation
+ * each): 1 below ~30 µs of work, where waking the team costs as much as it
+ * saves (and, on a machine whose cores are all busy, far more: a thread
+ * spinning at a barrier can take the core from the one it waits for; run
+ * with OMP_WAIT_POLICY=passive there). */
 static inline int
 pt_cpu_threads (PtBackend *be,
                 size_t     work)
 {
-  return work < 16384 ? 1 : ((PtCpuBackend *) be)->n_threads;
+  return work < 65536 ? 1 : ((PtCpuBackend *) be)->n_threads;
 }
 
 static inline gboolean
@@ -45,9 +48,10 @@ void pt_cpu_convert (PtBackend *be, void *dst, PtDType dst_dtype,
                      const void *src, PtDType src_dtype, size_t n);
 /* dst[0..n) = src[0..n), single-threaded */
 void pt_cpu_convert_range (void *dst, PtDType dst_dtype, const void *src, PtDType src_dtype, size_t n);
-/* dst (rows, cols) compact = src rows of `cols` elements, `ld` apart */
-void pt_cpu_convert_2d (void *dst, PtDType dst_dtype, const void *src, PtDType src_dtype,
-                        int rows, int cols, int ld, int n_threads);
+/* dst (rows, cols), rows ld_dst apart = src (rows, cols), rows ld_src apart */
+void pt_cpu_convert_2d (void *dst, PtDType dst_dtype, int ld_dst,
+                        const void *src, PtDType src_dtype, int ld_src,
+                        int rows, int cols, int n_threads);
 double pt_cpu_load (const void *src, PtDType dtype, size_t i);
 void   pt_cpu_store (void *dst, PtDType dtype, size_t i, double value);
 void   pt_cpu_scratch_free (PtCpuBackend *self);

@@ -64,6 +64,43 @@ test_parse_errors (void)
     }
 }
 
+/* inputs json-glib 1.6 mishandles: deep nesting overflows its recursive
+ * parser's stack; "\\777" octal escapes give strings that are not UTF-8 */
+static void
+test_hostile (void)
+{
+  GString *deep = g_string_new ("{\"a\": ");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  for (int i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  text = g_string_free (deep, FALSE);
+  node = pt_json_parse (text, -1, "deep.json", &error);
+  g_assert_null (node);
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "deep.json"));
+  g_clear_error (&error);
+
+  /* brackets inside strings and comments do not count */
+  {
+    GString *s = g_string_new ("{\"a\": \"");
+    for (int i = 0; i < 1000; i++)
+      g_string_append (s, "[{");
+    g_string_append (s, "\", \"b\": '[[[[[[', \"c\": [[1]]}");
+    g_autofree char *t = g_string_free (s, FALSE);
+    g_autoptr(JsonNode) ok = pt_json_parse (t, -1, "strings.json", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (ok);
+  }
+
+  node = pt_json_parse ("{\"a\": \"\\777\"}", -1, "octal.json", &error);
+  g_assert_null (node);
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "octal.json"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -71,5 +108,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/json/doubles", test_doubles);
   g_test_add_func ("/engine/json/round-trip", test_round_trip);
   g_test_add_func ("/engine/json/parse-errors", test_parse_errors);
+  g_test_add_func ("/engine/json/hostile", test_hostile);
   return g_test_run ();
 }

@@ -311,6 +311,143 @@ test_generate (gconstpointer data)
   gen_case_clear (&g);
 }
 
+/* ---- gradient accumulation, optimiser state -------------------------------------------------- */
+
+/* Rows [b0, b0 + n) of a batch, same length. */
+static PtBatch *
+sub_batch (const PtBatch *src, int b0, int n)
+{
+  PtBatch *b = pt_batch_new (n, src->T, src->image_size);
+  size_t px = (size_t) 3 * src->image_size * src->image_size;
+
+  memcpy (b->input_ids, src->input_ids + (size_t) b0 * src->T, (size_t) n * src->T * 4);
+  memcpy (b->token_type, src->token_type + (size_t) b0 * src->T, (size_t) n * src->T * 4);
+  memcpy (b->labels, src->labels + (size_t) b0 * src->T, (size_t) n * src->T * 4);
+  memcpy (b->seq_len, src->seq_len + b0, n * 4);
+  memcpy (b->prefix_len, src->prefix_len + b0, n * 4);
+  memcpy (b->pixels, src->pixels + b0 * px, n * px * sizeof (float));
+  b->n_label_tokens = pt_batch_count_targets (b);
+  return b;
+}
+
+/* Two micro-batches (rows 0-1, row 2) with grad_scale 1 / (all labelled
+ * tokens) give the whole batch's gradients. */
+static void
+test_accumulate (void)
+{
+  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtModelConfig) config = fx_config ("mqa");
+  g_autoptr(PtBatch) batch = fx_batch ("mqa");
+  g_autoptr(PtBatch) b01 = sub_batch (batch, 0, 2);
+  g_autoptr(PtBatch) b2 = sub_batch (batch, 2, 1);
+  g_autoptr(PtSafetensors) st = fx_case ("mqa", "full_all");
+  g_autoptr(JsonObject) meta = fx_meta (st);
+  g_autoptr(PtTrainSettings) s = fx_settings (meta);
+  g_autoptr(PtModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *ref_loss = fx_tensor (st, "loss", NULL);
+  int M = pt_batch_count_targets (batch);
+  PtLossResult r1, r2;
+  double worst = 0;
+
+  model = pt_model_new (be, config, s, 2, batch->T, TRUE, &error);
+  g_assert_no_error (error);
+  fx_load_base (model, "mqa");
+  pt_model_zero_grads (model);
+  g_assert_true (pt_model_forward_backward (model, b01, 1.0 / M, &r1, &error));
+  g_assert_true (pt_model_forward_backward (model, b2, 1.0 / M, &r2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r1.n_tokens + r2.n_tokens, ==, M);
+  g_assert_cmpfloat (rel ((r1.loss_sum + r2.loss_sum) / M, ref_loss[0]), <=, 1e-5);
+  for (guint i = 0; i < pt_model_n_trainables (model); i++)
+    {
+      const PtTrainable *t = pt_model_get_trainable (model, i);
+      g_autofree char *key = g_strconcat ("grad.", t->name, NULL);
+      g_autofree float *ref = fx_tensor (st, key, NULL);
+      g_autofree float *got = fx_download (be, t->grad, be->acc_dtype, t->numel);
+      worst = MAX (worst, fx_rel_err_floor (got, ref, t->numel, 1e-4));
+    }
+  g_test_message ("accumulated gradients vs the whole batch's: %.2e", worst);
+  g_assert_cmpfloat (worst, <=, 1e-3);
+}
+
+/* Train 3 steps, save parameters + moments + step, train 3 more; restoring the
+ * saved state into a fresh model and optimiser repeats the last 3 losses
+ * bit for bit. */
+static void
+test_resume (void)
+{
+  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtModelConfig) config = fx_config ("gqa");
+  g_autoptr(PtBatch) batch = fx_batch ("gqa");
+  g_autoptr(PtSafetensors) st = fx_case ("gqa", "train_lora");
+  g_autoptr(JsonObject) meta = fx_meta (st);
+  g_autoptr(PtTrainSettings) s = fx_settings (meta);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
+  double losses[2][3];
+  int M = pt_batch_count_targets (batch), saved_step = 0;
+  guint64 saved_rng = 0;
+
+  s->lora_dropout = 0.2;   /* the dropout counter must be restored too */
+  for (int run = 0; run < 2; run++)
+    {
+      g_autoptr(PtModel) model = pt_model_new (be, config, s, batch->B, batch->T, TRUE, &error);
+      g_autoptr(PtOptimizer) opt = NULL;
+
+      g_assert_no_error (error);
+      fx_load_base (model, "gqa");
+      fx_load_init (model, st);
+      opt = pt_optimizer_new (model, s, 10, &error);
+      g_assert_no_error (error);
+      for (int k = 0; k < 6; k++)
+        {
+          PtLossResult res;
+          if (run == 1 && k < 3)
+            continue;
+          if (run == 1 && k == 3)
+            {
+              /* restore: parameters, moments, step counters */
+              for (guint i = 0; i < pt_model_n_trainables (model); i++)
+                {
+                  const PtTrainable *t = pt_model_get_trainable (model, i);
+                  float **v = (float **) saved->pdata + 3 * i;
+                  g_assert_true (pt_model_set_tensor (model, t->name, v[0], t->ndim, t->shape, &error));
+                  g_assert_true (pt_optimizer_write_state (opt, i, 0, v[1], t->numel, &error));
+                  g_assert_true (pt_optimizer_write_state (opt, i, 1, v[2], t->numel, &error));
+                  g_assert_no_error (error);
+                }
+              pt_optimizer_set_step (opt, saved_step);
+              pt_model_set_rng_step (model, saved_rng);
+            }
+          if (run == 0 && k == 3)
+            {
+              for (guint i = 0; i < pt_model_n_trainables (model); i++)
+                {
+                  const PtTrainable *t = pt_model_get_trainable (model, i);
+                  float *p = g_new (float, t->numel), *m = g_new (float, t->numel), *v = g_new (float, t->numel);
+                  g_assert_true (pt_model_get_tensor (model, t->name, p, t->numel, &error));
+                  g_assert_true (pt_optimizer_read_state (opt, i, 0, m, t->numel, &error));
+                  g_assert_true (pt_optimizer_read_state (opt, i, 1, v, t->numel, &error));
+                  g_ptr_array_add (saved, p);
+                  g_ptr_array_add (saved, m);
+                  g_ptr_array_add (saved, v);
+                }
+              saved_step = pt_optimizer_get_step (opt);
+              saved_rng = pt_model_get_rng_step (model);
+            }
+          pt_model_zero_grads (model);
+          g_assert_true (pt_model_forward_backward (model, batch, 1.0 / M, &res, &error));
+          g_assert_true (pt_optimizer_step (opt, NULL, &error));
+          g_assert_no_error (error);
+          if (k >= 3)
+            losses[run][k - 3] = res.loss_sum;
+        }
+    }
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpfloat (losses[0][k], ==, losses[1][k]);
+}
+
 /* ---- PEFT adapter folders ------------------------------------------------------------------ */
 
 static void
@@ -444,6 +581,8 @@ main (int argc, char **argv)
     }
   g_test_add_data_func ("/engine/model/hf/mqa/full_all/chunked", "mqa/full_all#3", test_case);
   g_test_add_data_func ("/engine/model/hf/gqa/lora_all_rs/chunked", "gqa/lora_all_rs#4", test_case);
+  g_test_add_func ("/engine/model/accumulate", test_accumulate);
+  g_test_add_func ("/engine/model/resume", test_resume);
   g_test_add_data_func ("/engine/model/adapter/mqa", "mqa", test_adapter);
   g_test_add_data_func ("/engine/model/adapter/gqa", "gqa", test_adapter);
   g_test_add_func ("/engine/model/bad-batch", test_bad_batch);

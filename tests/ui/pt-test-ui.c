@@ -3,7 +3,21 @@
 
 #include <glib/gstdio.h>
 
+#include <adwaita.h>
+
 #include "pt-test-ui.h"
+
+void
+pt_test_init_widgets (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* what AdwApplication does for the real app: Adwaita, then our style.css */
+  adw_init ();
+  gtk_css_provider_load_from_resource (css, "/io/github/palitune/PaliTune/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
 
 static gboolean
 timeout_cb (gpointer data)
@@ -53,20 +67,52 @@ texture_has_content (GdkTexture *texture)
   return FALSE;
 }
 
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Queues a frame and waits until it is painted: layout is then up to date. */
+void
+pt_test_wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong id;
+
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (pt_test_wait_until (is_true, &painted, 5000));
+  g_signal_handler_disconnect (clock, id);
+}
+
 char *
 pt_test_screenshot (GtkWidget  *widget,
                     const char *name)
 {
   const char *dir = g_getenv ("PT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   GskRenderer *renderer;
   char *path;
-  int w = gtk_widget_get_width (widget);
-  int h = gtk_widget_get_height (widget);
+  int w, h;
 
+  /* a widget paintable shows the widget's last drawn frame: draw one first */
+  pt_test_wait_for_frame (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
   g_assert_cmpint (w, >, 0);
   g_assert_cmpint (h, >, 0);
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
