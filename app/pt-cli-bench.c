@@ -18,13 +18,14 @@
 #include "pt-rng.h"
 #include "pt-run.h"         /* pt_rmtree */
 
-/* The demo's micro model: a 112 px SigLIP-style encoder and a small MQA Gemma. */
+/* The demo's micro model (data/demo/config.json): a 112 px SigLIP-style
+ * encoder (64 image tokens) and a small MQA Gemma. */
 static const char micro_config[] =
-  "{\"model_type\": \"paligemma\", \"image_token_index\": 2048, \"hidden_size\": 192,"
+  "{\"model_type\": \"paligemma\", \"image_token_index\": 1752, \"hidden_size\": 192,"
   " \"projection_dim\": 192, \"bos_token_id\": 2, \"eos_token_id\": 1, \"pad_token_id\": 0,"
   " \"text_config\": {\"model_type\": \"gemma\", \"hidden_size\": 192, \"intermediate_size\": 768,"
   "  \"num_attention_heads\": 4, \"num_key_value_heads\": 1, \"head_dim\": 48, \"num_hidden_layers\": 4,"
-  "  \"vocab_size\": 2112, \"num_image_tokens\": 64},"
+  "  \"vocab_size\": 1792, \"num_image_tokens\": 64},"
   " \"vision_config\": {\"model_type\": \"siglip_vision_model\", \"hidden_size\": 128,"
   "  \"intermediate_size\": 512, \"num_attention_heads\": 4, \"num_hidden_layers\": 4,"
   "  \"image_size\": 112, \"patch_size\": 14, \"num_image_tokens\": 64, \"projection_dim\": 192}}";
