@@ -16,7 +16,7 @@ PACKAGES=(
   libglib2.0-dev libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev
   libgtk-4-dev libadwaita-1-dev
   libopenblas-dev libsentencepiece-dev sentencepiece
-  webp-pixbuf-loader librsvg2-common
+  webp-pixbuf-loader librsvg2-common adwaita-icon-theme fonts-cantarell
   desktop-file-utils appstream-util
   xvfb xauth dbus
 )
@@ -58,6 +58,7 @@ build() {
 
 run_app() {
   export GSETTINGS_SCHEMA_DIR="$PWD/build/data"
+  export PALITUNE_LOCALEDIR="$PWD/build/po"   # the translations, uninstalled
   log "Launching PaliTune"
   exec ./build/app/palitune "$@"
 }
@@ -69,14 +70,15 @@ run_tests() {
   xvfb-run -a -s "-screen 0 1600x1000x24" dbus-run-session -- \
     meson test -C build --print-errorlogs --num-processes 2 || status=1
 
-  # The engine again under AddressSanitizer + UndefinedBehaviorSanitizer.
+  # The engine (and the CUDA kernels on the CPU emulator) again under
+  # AddressSanitizer + UndefinedBehaviorSanitizer.
   configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dgui=disabled \
     -Dcuda=disabled -Dbuildtype=debug -Dwerror=false
   log "Building the engine with ASan + UBSan"
   ninja -C build-asan
   log "Running the engine suite under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C build-asan --print-errorlogs --num-processes 2 --suite engine --suite fuzz \
+    meson test -C build-asan --print-errorlogs --num-processes 2 --suite engine --suite fuzz --suite gpu-emu \
     || status=1
 
   python3 tools/test-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \

@@ -123,12 +123,12 @@ pt_cli_bench (int argc, char **argv)
   if (!pt_cli_parse ("bench", "", entries, &argc, &argv, &code))
     return code;
   if (argc > 1)
-    return pt_cli_usage_error ("bench: unexpected argument “%s”", argv[1]);
+    return pt_cli_usage_error (_("bench: unexpected argument “%s”"), argv[1]);
   if (batch < 1 || batch > 256 || steps < 1 || steps > 10000 || prompt_len < 1 || prompt_len > 4096
       || answer_len < 1 || answer_len > 4096)
-    return pt_cli_usage_error ("bench: --batch 1..256, --steps 1..10000, token counts 1..4096");
+    return pt_cli_usage_error (_("bench: --batch 1..256, --steps 1..10000, token counts 1..4096"));
   if (mode != NULL && !pt_train_mode_from_string (mode, &s->mode))
-    return pt_cli_usage_error ("bench: --mode must be lora, qlora or full");
+    return pt_cli_usage_error (_("bench: --mode must be lora, qlora or full"));
   if (targets != NULL && !pt_train_settings_set_targets (s, targets, &error))
     return pt_cli_fail (error);
   g_free (s->device);
@@ -216,20 +216,33 @@ pt_cli_bench (int argc, char **argv)
               be->peak, n_all, n_train);
     else
       {
-        printf ("device        %s\n", be->device_name);
-        printf ("model         %s (%.1f M parameters, %.3f M trained, %s)\n",
-                tmp ? "micro (random)" : model_dir, n_all / 1e6, n_train / 1e6,
+        /* Translators: the labels are padded to 14 characters; a longer one shifts its line */
+        pt_cli_print_label (_("device"), 14);
+        printf ("%s\n", be->device_name);
+        pt_cli_print_label (_("model"), 14);
+        /* Translators: MODEL (12.3 M parameters, 0.456 M trained, lora) */
+        printf (_("%s (%.1f M parameters, %.3f M trained, %s)\n"),
+                tmp ? _("micro (random)") : model_dir, n_all / 1e6, n_train / 1e6,
                 pt_train_mode_to_string (s->mode));
-        printf ("batch         %d × %d tokens (%d image)\n", batch, b->T, config->num_image_tokens);
-        printf ("step          %.1f ms (median of %d)\n", median * 1000, steps);
-        printf ("CPU time      %.1f ms per step, all threads (on a busy machine wall ≫ CPU / threads)\n",
-                cpu_median * 1000);
-        printf ("throughput    %.2f samples/s, %.0f tokens/s\n", batch / median, tokens / median);
+        pt_cli_print_label (_("batch"), 14);
+        /* Translators: batch size × sequence length (of which image tokens) */
+        printf (_("%d × %d tokens (%d image)\n"), batch, b->T, config->num_image_tokens);
+        pt_cli_print_label (_("step"), 14);
+        /* Translators: the median time of a training step over N steps */
+        printf (_("%.1f ms (median of %d)\n"), median * 1000, steps);
+        pt_cli_print_label (_("CPU time"), 14);
+        /* Translators: CPU time of all threads; on a busy machine wall time ≫ CPU time / threads */
+        printf (_("%.1f ms per step, all threads\n"), cpu_median * 1000);
+        pt_cli_print_label (_("throughput"), 14);
+        printf (_("%.2f samples/s, %.0f tokens/s\n"), batch / median, tokens / median);
+        pt_cli_print_label (_("compute"), 14);
         if (peak > 0)
-          printf ("compute       %.2f TFLOP/s, MFU %.1f%%\n", tflops, 100 * tflops / peak);
+          printf ("%.2f TFLOP/s, MFU %.1f%%\n", tflops, 100 * tflops / peak);
         else
-          printf ("compute       %.3f TFLOP/s, MFU n/a\n", tflops);
-        printf ("memory peak   %.1f MiB\n", be->peak / 1048576.0);
+          /* Translators: MFU (model FLOPs utilisation) unknown for this device */
+          printf (_("%.3f TFLOP/s, MFU n/a\n"), tflops);
+        pt_cli_print_label (_("memory peak"), 14);
+        printf ("%.1f MiB\n", be->peak / 1048576.0);
       }
   }
   if (tmp != NULL)

@@ -9,6 +9,7 @@
 #include "pt-dataset-scan.h"   /* pt_dataset_scan, stats, report */
 #include "pt-error.h"
 #include "pt-json.h"           /* pt_json_to_string */
+#include "pt-tokenizer.h"      /* token counts */
 
 /* Prints a frequency table on one line: "yes 40, no 30, …". */
 static void
@@ -16,11 +17,15 @@ print_counts (const char *title, GArray *counts, guint top)
 {
   if (counts->len == 0)
     return;
-  g_print ("%-15s %u distinct: ", title, counts->len);
+  pt_cli_print_label (title, 16);
+  /* Translators: "N distinct values:", followed by a frequency table */
+  g_print (g_dngettext (NULL, "%u distinct: ", "%u distinct: ", counts->len), counts->len);
   for (guint i = 0; i < counts->len && i < top; i++)
     {
       const PtCount *c = &g_array_index (counts, PtCount, i);
-      g_print ("%s“%s” %u", i ? ", " : "", c->text, c->count);
+      g_print ("%s", i ? ", " : "");
+      /* Translators: a value in quotes and how often it occurs */
+      g_print (_("“%s” %u"), c->text, c->count);
     }
   g_print ("%s\n", counts->len > top ? ", …" : "");
 }
@@ -31,28 +36,37 @@ print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint
   guint n_problems = pt_dataset_get_n_problems (ds);
   static const char *const format_names[] = { "?", "JSON Lines", "CSV", "TSV", "VQAv2" };
 
-  g_print ("%-15s %s (%s)\n", _("Dataset"), pt_dataset_get_path (ds),
-           format_names[pt_dataset_get_format (ds)]);
-  g_print ("%-15s %u read, %u usable, %u unusable, %u warning%s\n", _("Records"), st->records,
-           st->usable, st->records - MIN (st->usable, st->records), st->warnings,
-           st->warnings == 1 ? "" : "s");
+  /* Translators: the labels are padded to 16 characters; a longer one shifts its line */
+  pt_cli_print_label (_("Dataset"), 16);
+  g_print ("%s (%s)\n", pt_dataset_get_path (ds), format_names[pt_dataset_get_format (ds)]);
+  pt_cli_print_label (_("Records"), 16);
+  /* Translators: counts of dataset records; the plural is the one of the last number */
+  g_print (g_dngettext (NULL, "%u read, %u usable, %u unusable, %u warning\n",
+                        "%u read, %u usable, %u unusable, %u warnings\n", st->warnings),
+           st->records, st->usable, st->records - MIN (st->usable, st->records), st->warnings);
   if (st->by_kind[PT_PROBLEM_DUPLICATE] > 0)
-    g_print ("%-15s %u (same image and question; later copies not used)\n", _("Duplicates"),
-             st->by_kind[PT_PROBLEM_DUPLICATE]);
-  g_print ("%-15s %u distinct, %u checked", _("Images"), st->images, st->images_checked);
+    {
+      pt_cli_print_label (_("Duplicates"), 16);
+      g_print (_("%u (same image and question; later copies not used)\n"),
+               st->by_kind[PT_PROBLEM_DUPLICATE]);
+    }
+  pt_cli_print_label (_("Images"), 16);
+  g_print (_("%u distinct, %u checked"), st->images, st->images_checked);
   if (st->max_width > 0)
-    g_print ("; width %d–%d, height %d–%d", st->min_width, st->max_width, st->min_height,
+    /* Translators: image width and height ranges in pixels */
+    g_print (_("; width %d–%d, height %d–%d"), st->min_width, st->max_width, st->min_height,
              st->max_height);
   g_print ("\n");
   if (st->sizes->len > 0)
     {
-      g_print ("%-15s", _("Image sizes"));
+      pt_cli_print_label (_("Image sizes"), 15);
       for (guint i = 0; i < st->sizes->len && i < top; i++)
         {
           const PtSizeCount *c = &g_array_index (st->sizes, PtSizeCount, i);
           g_print ("%s%d×%d (%u)", i ? ", " : " ", c->width, c->height, c->count);
         }
-      g_print ("%s\n%-15s", st->sizes->len > top ? ", …" : "", _("Longer side"));
+      g_print ("%s\n", st->sizes->len > top ? ", …" : "");
+      pt_cli_print_label (_("Longer side"), 15);
       for (int b = 0; b < PT_N_SIZE_BUCKETS; b++)
         if (st->size_buckets[b] > 0)
           g_print (" %s: %u", pt_size_bucket_label (b), st->size_buckets[b]);
@@ -61,16 +75,26 @@ print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint
   print_counts (_("Answers"), st->answers, top);
   print_counts (_("Question types"), st->question_types, top);
   print_counts (_("Answer types"), st->answer_types, top);
-  g_print ("%-15s question %.1f words, answer %.1f words on average\n", _("Text"),
+  pt_cli_print_label (_("Text"), 16);
+  g_print (_("question %.1f words, answer %.1f words on average\n"),
            st->question_words_mean, st->answer_words_mean);
   if (st->has_tokens)
-    g_print ("%-15s prompt + answer: min %d, mean %.1f, 95%% ≤ %d, max %d\n", _("Tokens"),
-             st->tokens_min, st->tokens_mean, st->tokens_p95, st->tokens_max);
+    {
+      pt_cli_print_label (_("Tokens"), 16);
+      /* Translators: token counts of prompt + answer; 95%% ≤ %d is the 95th percentile */
+      g_print (_("prompt + answer: min %d, mean %.1f, 95%% ≤ %d, max %d\n"),
+               st->tokens_min, st->tokens_mean, st->tokens_p95, st->tokens_max);
+    }
   for (const char *const *n = pt_dataset_get_notes (ds); *n; n++)
-    g_print ("%-15s %s\n", _("Note"), *n);
+    {
+      pt_cli_print_label (_("Note"), 16);
+      g_print ("%s\n", *n);
+    }
   if (n_problems == 0)
     {
-      g_print ("%-15s %s\n", _("Problems"), _("none"));
+      pt_cli_print_label (_("Problems"), 16);
+      /* Translators: "Problems: none" */
+      g_print ("%s\n", _("none"));
       return;
     }
   g_print ("%s (%u):\n", _("Problems"), n_problems);
@@ -81,14 +105,49 @@ print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint
       if (!pt_dataset_get_problem (ds, i, &p))
         break;
       base = g_path_get_basename (p.file);
+      /* Translators: before a problem that does not make a record unusable */
+      const char *warning = pt_problem_kind_is_fatal (p.kind) ? "" : _("warning: ");
       if (p.line > 0)
-        g_print ("  %s:%u: %s%s\n", base, p.line, pt_problem_kind_is_fatal (p.kind) ? "" : "warning: ",
-                 p.reason);
+        g_print ("  %s:%u: %s%s\n", base, p.line, warning, p.reason);
       else
-        g_print ("  %s: %s%s\n", base, pt_problem_kind_is_fatal (p.kind) ? "" : "warning: ", p.reason);
+        g_print ("  %s: %s%s\n", base, warning, p.reason);
     }
   if (max_problems > 0 && n_problems > max_problems)
-    g_print ("  … %u more (--max-problems 0 or --json lists all)\n", n_problems - max_problems);
+    g_print (g_dngettext (NULL, "  … %u more (--max-problems 0 or --json lists all)\n",
+                          "  … %u more (--max-problems 0 or --json lists all)\n",
+                          n_problems - max_problems),
+             n_problems - max_problems);
+}
+
+static int
+count_tokens (const char *text, gpointer data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (int32_t));
+
+  if (!pt_tokenizer_encode (data, text, -1, ids, NULL))
+    return -1;
+  return (int) ids->len;
+}
+
+/* A model folder's tokenizer.model, or the file itself. */
+static PtTokenizer *
+open_tokenizer (const char *path, int *code)
+{
+  g_autofree char *file = g_file_test (path, G_FILE_TEST_IS_DIR)
+                            ? g_build_filename (path, "tokenizer.model", NULL) : g_strdup (path);
+  g_autoptr(GError) error = NULL;
+  PtTokenizer *tok;
+
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *display = g_filename_display_name (file);
+      *code = pt_cli_usage_error (_("--tokenizer: %s does not exist"), display);
+      return NULL;
+    }
+  tok = pt_tokenizer_load (file, &error);
+  if (tok == NULL)
+    *code = pt_cli_usage_error ("--tokenizer: %s", error->message);
+  return tok;
 }
 
 static int
@@ -102,23 +161,24 @@ inspect (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer,
-      N_("Count tokens with this model folder or tokenizer.model"), "MODEL_DIR_OR_FILE" },
+      N_("Count tokens with this model folder or tokenizer.model"), N_("MODEL_DIR_OR_FILE") },
     { "template", 0, 0, G_OPTION_ARG_STRING, &template_,
-      N_("Prompt template (default “answer {question}”)"), "T" },
+      N_("Prompt template (default “answer {question}”)"), N_("T") },
     { "max-text-len", 0, 0, G_OPTION_ARG_INT, &max_text_len,
-      N_("Warn about prompt + answer longer than N tokens (default 128)"), "N" },
+      N_("Warn about prompt + answer longer than N tokens (default 128)"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
-      N_("Read as jsonl, csv, tsv or vqav2 instead of detecting it"), "FORMAT" },
+      N_("Read as jsonl, csv, tsv or vqav2 instead of detecting it"), N_("FORMAT") },
     { "decode", 0, 0, G_OPTION_ARG_NONE, &decode, N_("Decode every image fully (slow)"), NULL },
     { "no-images", 0, 0, G_OPTION_ARG_NONE, &no_images, N_("Do not look at the images"), NULL },
-    { "top", 0, 0, G_OPTION_ARG_INT, &top, N_("Rows of each frequency table (default 10)"), "N" },
+    { "top", 0, 0, G_OPTION_ARG_INT, &top, N_("Rows of each frequency table (default 10)"), N_("N") },
     { "max-problems", 0, 0, G_OPTION_ARG_INT, &max_problems,
-      N_("Problems to list (default 50, all with --json; 0 = all)"), "N" },
+      N_("Problems to list (default 50, all with --json; 0 = all)"), N_("N") },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(PtDataset) ds = NULL;
   g_autoptr(PtDatasetStats) stats = NULL;
+  g_autoptr(PtTokenizer) tok = NULL;
   PtDatasetFormat format = PT_DATASET_FORMAT_AUTO;
   PtScanOptions options;
   int code;
@@ -127,13 +187,14 @@ inspect (int argc, char **argv)
                      entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
-    return pt_cli_usage_error ("data inspect needs one PATH (see “palitune-cli data inspect --help”)");
+    return pt_cli_usage_error (_("data inspect needs one PATH (see “palitune-cli data inspect --help”)"));
   if (format_name != NULL && !pt_dataset_format_from_string (format_name, &format))
-    return pt_cli_usage_error ("unknown format “%s” (jsonl, csv, tsv or vqav2)", format_name);
+    return pt_cli_usage_error (_("unknown format “%s” (jsonl, csv, tsv or vqav2)"), format_name);
   if (template_ != NULL && g_strstr_len (template_, -1, "{question}") == NULL)
-    return pt_cli_usage_error ("the template must contain {question}");
+    /* Translators: {question} stays as it is */
+    return pt_cli_usage_error (_("the template must contain {question}"));
   if (top < 0 || max_text_len < 0)
-    return pt_cli_usage_error ("--top and --max-text-len must not be negative");
+    return pt_cli_usage_error (_("--top and --max-text-len must not be negative"));
   if (max_problems < 0)
     max_problems = json ? 0 : 50;
 
@@ -148,9 +209,11 @@ inspect (int argc, char **argv)
   options.max_tokens = max_text_len;
   if (tokenizer != NULL)
     {
-      g_set_error (&error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                   "--tokenizer: this build has no tokenizer yet");
-      return pt_cli_fail (error);
+      tok = open_tokenizer (tokenizer, &code);
+      if (tok == NULL)
+        return code;
+      options.count_tokens = count_tokens;
+      options.count_tokens_data = tok;
     }
   if (!pt_dataset_scan (ds, &options, NULL, &error))
     return pt_cli_fail (error);
@@ -180,5 +243,5 @@ pt_cli_data (int argc, char **argv)
     }
   if (g_str_equal (argv[1], "inspect"))
     return inspect (argc - 1, argv + 1);
-  return pt_cli_usage_error ("unknown data subcommand “%s” (see “palitune-cli data --help”)", argv[1]);
+  return pt_cli_usage_error (_("unknown data subcommand “%s” (see “palitune-cli data --help”)"), argv[1]);
 }

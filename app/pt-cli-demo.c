@@ -17,7 +17,10 @@ progress_cb (guint64 done, guint64 total, gpointer user_data)
   if (done < total && now - *last < 200000)
     return;
   *last = now;
-  g_printerr ("\r%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT " images", done, total);
+  g_printerr ("\r");
+  /* Translators: progress, "120 / 1000 images" */
+  g_printerr (g_dngettext (NULL, "%lu / %lu image", "%lu / %lu images", (gulong) total),
+              (gulong) done, (gulong) total);
   if (done == total)
     g_printerr ("\n");
 }
@@ -76,10 +79,10 @@ pt_cli_demo_data (int argc, char **argv)
   if (!pt_cli_parse ("demo-data", "", entries, &argc, &argv, &code))
     return code;
   if (argc > 1)
-    return pt_cli_usage_error ("demo-data: unexpected argument “%s” (see “palitune-cli demo-data --help”)",
+    return pt_cli_usage_error (_("demo-data: unexpected argument “%s” (see “palitune-cli demo-data --help”)"),
                                argv[1]);
   if (out_dir == NULL && corpus == NULL)
-    return pt_cli_usage_error ("demo-data: say where to write the dataset with --out DIR");
+    return pt_cli_usage_error (_("demo-data: say where to write the dataset with --out DIR"));
 
   pt_demo_options_init (&options);
   if (n_text != NULL)
@@ -121,7 +124,10 @@ pt_cli_demo_data (int argc, char **argv)
     return pt_cli_fail (error);
   seconds = (g_get_monotonic_time () - start) / 1e6;
   if (!quiet)
-    g_print ("wrote %u images (%u for validation) to %s in %.1f s (%.0f images/s)\n",
+    /* Translators: "wrote 1000 images (100 for validation) to FOLDER in 2.5 s (400 images/s)" */
+    g_print (g_dngettext (NULL, "wrote %u image (%u for validation) to %s in %.1f s (%.0f images/s)\n",
+                          "wrote %u images (%u for validation) to %s in %.1f s (%.0f images/s)\n",
+                          options.n_train + options.n_val),
              options.n_train + options.n_val, options.n_val, out_dir, seconds,
              (options.n_train + options.n_val) / MAX (seconds, 1e-6));
   return PT_EXIT_OK;

@@ -46,29 +46,30 @@ model_options_clear (ModelOptions *o)
 static gboolean
 check_model_options (const char *command, ModelOptions *o, int *code)
 {
+  /* Translators: in the messages below, the first %s is a subcommand (eval, predict) */
   if (o->model == NULL && o->run == NULL)
     {
-      *code = pt_cli_usage_error ("%s: --model DIR (or --run RUN_DIR) is required", command);
+      *code = pt_cli_usage_error (_("%s: --model DIR (or --run RUN_DIR) is required"), command);
       return FALSE;
     }
   if (o->adapter != NULL && o->run != NULL)
     {
-      *code = pt_cli_usage_error ("%s: give --adapter or --run, not both", command);
+      *code = pt_cli_usage_error (_("%s: give --adapter or --run, not both"), command);
       return FALSE;
     }
   if (o->checkpoint != NULL && o->run == NULL)
     {
-      *code = pt_cli_usage_error ("%s: --checkpoint needs --run", command);
+      *code = pt_cli_usage_error (_("%s: --checkpoint needs --run"), command);
       return FALSE;
     }
   if (o->batch <= 0 || o->batch > 256)
     {
-      *code = pt_cli_usage_error ("%s: --batch must be between 1 and 256", command);
+      *code = pt_cli_usage_error (_("%s: --batch must be between 1 and 256"), command);
       return FALSE;
     }
   if (o->max_new_tokens <= 0 || o->max_new_tokens > 4096)
     {
-      *code = pt_cli_usage_error ("%s: --max-new-tokens must be between 1 and 4096", command);
+      *code = pt_cli_usage_error (_("%s: --max-new-tokens must be between 1 and 4096"), command);
       return FALSE;
     }
   return TRUE;
@@ -123,19 +124,19 @@ pt_cli_eval (int argc, char **argv)
     goto out_code;
   if (argc > 1)
     {
-      code = pt_cli_usage_error ("eval: unexpected argument “%s”", argv[1]);
+      code = pt_cli_usage_error (_("eval: unexpected argument “%s”"), argv[1]);
       goto out_code;
     }
   if (!check_model_options ("eval", &mo, &code))
     goto out_code;
   if (data == NULL)
     {
-      code = pt_cli_usage_error ("eval: --data PATH is required");
+      code = pt_cli_usage_error (_("eval: --data PATH is required"));
       goto out_code;
     }
   if (max_samples < 0)
     {
-      code = pt_cli_usage_error ("eval: --max-samples must not be negative");
+      code = pt_cli_usage_error (_("eval: --max-samples must not be negative"));
       goto out_code;
     }
 
@@ -145,7 +146,7 @@ pt_cli_eval (int argc, char **argv)
   usable = pt_dataset_get_usable (ds, &n_usable);
   if (n_usable == 0)
     {
-      code = pt_cli_usage_error ("eval: %s has no usable record", data);
+      code = pt_cli_usage_error (_("eval: %s has no usable record"), data);
       goto out_code;
     }
   if (max_samples > 0)
@@ -174,7 +175,8 @@ pt_cli_eval (int argc, char **argv)
     if (text_len < 0)
       goto out_error;
     if (over > 0)
-      g_printerr ("%u records are longer than 512 text tokens and are cut\n", over);
+      g_printerr (g_dngettext (NULL, "%u record is longer than 512 text tokens and is cut\n",
+                               "%u records are longer than 512 text tokens and are cut\n", over), over);
   }
   pipe = pt_pipeline_open_inference (mo.model, mo.adapter, mo.run, mo.checkpoint, mo.device,
                                      mo.batch, text_len, &error);
@@ -256,20 +258,31 @@ pt_cli_eval (int argc, char **argv)
     }
   else
     {
-      printf ("records       %u\n", MAX (m->n, m->n_loss));
+      pt_cli_print_label (_("records"), 14);
+      printf ("%u\n", MAX (m->n, m->n_loss));
       if (!isnan (m->val_loss))
-        printf ("loss          %.4f\n", m->val_loss);
+        {
+          pt_cli_print_label (_("loss"), 14);
+          printf ("%.4f\n", m->val_loss);
+        }
       if (!isnan (m->vqa_accuracy))
         {
-          printf ("VQA accuracy  %.2f%%\n", 100 * m->vqa_accuracy);
-          printf ("exact match   %.2f%%\n", 100 * m->exact_match);
+          pt_cli_print_label (_("VQA accuracy"), 14);
+          printf ("%.2f%%\n", 100 * m->vqa_accuracy);
+          pt_cli_print_label (_("exact match"), 14);
+          printf ("%.2f%%\n", 100 * m->exact_match);
         }
       if (m->details != NULL)
         {
           JsonObject *by = json_object_get_object_member (json_node_get_object (m->details), "by_type");
           g_autoptr(GList) types = json_object_get_members (by);
           if (types != NULL)
-            printf ("\n%-20s %6s %9s %9s\n", "question type", "n", "VQA acc", "exact");
+            {
+              /* Translators: table headings: question type, count, VQA accuracy, exact match */
+              printf ("\n");
+              pt_cli_print_label (_("question type"), 21);
+              printf ("%6s %9s %9s\n", _("n"), _("VQA acc"), _("exact"));
+            }
           for (GList *l = types; l != NULL; l = l->next)
             {
               JsonObject *t = json_object_get_object_member (by, l->data);
@@ -319,19 +332,19 @@ pt_cli_predict (int argc, char **argv)
     goto out_code;
   if (argc > 1)
     {
-      code = pt_cli_usage_error ("predict: unexpected argument “%s”", argv[1]);
+      code = pt_cli_usage_error (_("predict: unexpected argument “%s”"), argv[1]);
       goto out_code;
     }
   if (!check_model_options ("predict", &mo, &code))
     goto out_code;
   if (images == NULL || images[0] == NULL)
     {
-      code = pt_cli_usage_error ("predict: give at least one --image IMG");
+      code = pt_cli_usage_error (_("predict: give at least one --image IMG"));
       goto out_code;
     }
   if ((prompt == NULL) == (question == NULL))
     {
-      code = pt_cli_usage_error ("predict: give --prompt TEXT or --question TEXT");
+      code = pt_cli_usage_error (_("predict: give --prompt TEXT or --question TEXT"));
       goto out_code;
     }
   text = prompt ? g_strdup (prompt) : pt_prompt_apply (template_, question);
@@ -382,7 +395,8 @@ pt_cli_predict (int argc, char **argv)
           g_string_free (line, TRUE);
         }
       else if (base != NULL)
-        printf ("%s: %s (base: %s)\n", images[i], answer, base);
+        /* Translators: IMAGE: TUNED ANSWER (base: BASE MODEL'S ANSWER) */
+        printf (_("%s: %s (base: %s)\n"), images[i], answer, base);
       else if (images[1] != NULL)
         printf ("%s: %s\n", images[i], answer);
       else

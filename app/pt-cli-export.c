@@ -29,11 +29,11 @@ pt_cli_export (int argc, char **argv)
   if (!pt_cli_parse ("export", "", entries, &argc, &argv, &code))
     return code;
   if (argc > 1)
-    return pt_cli_usage_error ("export: unexpected argument “%s”", argv[1]);
+    return pt_cli_usage_error (_("export: unexpected argument “%s”"), argv[1]);
   if (run_dir == NULL)
-    return pt_cli_usage_error ("export: --run RUN_DIR is required");
+    return pt_cli_usage_error (_("export: --run RUN_DIR is required"));
   if ((adapter_out == NULL) == (merged_out == NULL))
-    return pt_cli_usage_error ("export: give --adapter-out DIR or --merged-out DIR");
+    return pt_cli_usage_error (_("export: give --adapter-out DIR or --merged-out DIR"));
 
   run = pt_run_open (run_dir, &error);
   if (run == NULL)
@@ -41,8 +41,10 @@ pt_cli_export (int argc, char **argv)
   if (adapter_out != NULL ? !pt_export_adapter (run, checkpoint, adapter_out, force, &error)
                           : !pt_export_merged (run, checkpoint, merged_out, force, &error))
     return pt_cli_fail (error);
-  g_printerr ("Exported %s to %s\n", adapter_out ? "the adapter" : "the merged model",
-              adapter_out ? adapter_out : merged_out);
+  if (adapter_out != NULL)
+    g_printerr (_("Exported the adapter to %s\n"), adapter_out);
+  else
+    g_printerr (_("Exported the merged model to %s\n"), merged_out);
   return PT_EXIT_OK;
 }
 
@@ -65,21 +67,25 @@ pt_cli_init_model (int argc, char **argv)
   if (!pt_cli_parse ("init-model", "", entries, &argc, &argv, &code))
     return code;
   if (argc > 1)
-    return pt_cli_usage_error ("init-model: unexpected argument “%s”", argv[1]);
+    return pt_cli_usage_error (_("init-model: unexpected argument “%s”"), argv[1]);
   if (config_path == NULL || out == NULL)
-    return pt_cli_usage_error ("init-model: --config FILE and --out DIR are required");
+    return pt_cli_usage_error (_("init-model: --config FILE and --out DIR are required"));
   if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXINT64, &seed, NULL))
-    return pt_cli_usage_error ("init-model: --seed must be a whole number");
+    return pt_cli_usage_error (_("init-model: --seed must be a whole number"));
   if (g_file_test (out, G_FILE_TEST_EXISTS))
     {
       g_autoptr(GDir) dir = g_dir_open (out, 0, NULL);
       if (dir == NULL || g_dir_read_name (dir) != NULL)
-        return pt_cli_usage_error ("init-model: %s exists and is not an empty folder", out);
+        return pt_cli_usage_error (_("init-model: %s exists and is not an empty folder"), out);
     }
   config = pt_model_config_load (config_path, &error);
   if (config == NULL || !pt_model_init_random (config, seed, tokenizer, out, &error))
     return pt_cli_fail (error);
-  g_printerr ("Wrote a randomly initialised model (%" G_GUINT64_FORMAT " parameters) to %s\n",
-              pt_model_config_n_params (config), out);
+  {
+    guint64 n = pt_model_config_n_params (config);
+    g_printerr (g_dngettext (NULL, "Wrote a randomly initialised model (%lu parameter) to %s\n",
+                             "Wrote a randomly initialised model (%lu parameters) to %s\n", (gulong) n),
+                (gulong) n, out);
+  }
   return PT_EXIT_OK;
 }

@@ -56,12 +56,16 @@ step_cb (const PtStepMetrics *m, gpointer user_data)
       for (int i = 0; i < width; i++)
         bar[i] = i < filled ? '#' : '.';
       bar[width] = '\0';
-      fprintf (stderr, "\r[%s] %d/%d | loss %.4f | lr %.2e | %.0f ms | %.1f samples/s | ETA %s   ",
+      fputc ('\r', stderr);
+      /* Translators: the progress bar on a terminal: [####....] step/steps | loss | learning
+       * rate | milliseconds per step | samples per second | time left */
+      fprintf (stderr, _("[%s] %d/%d | loss %.4f | lr %.2e | %.0f ms | %.1f samples/s | ETA %s   "),
                bar, m->step, m->total_steps, m->loss, m->lr, m->step_ms, m->samples_per_s, eta);
       if (m->step == m->total_steps)
         fputc ('\n', stderr);
     }
   else
+    /* a log line in llm.c's format that scripts read: not translated */
     printf ("step %d/%d | loss %.4f | norm %.4f | lr %.3e | %.1f ms | %.2f samples/s | %.0f tok/s%s\n",
             m->step, m->total_steps, m->loss, m->grad_norm, m->lr, m->step_ms, m->samples_per_s,
             m->tokens_per_s, m->skipped ? " | skipped" : "");
@@ -77,6 +81,7 @@ eval_cb (const PtEvalMetrics *m, gpointer user_data)
     return;
   if (job->tty)
     fputc ('\n', stderr);
+  /* a log line that scripts read: not translated */
   printf ("eval step %d | val loss %.4f | VQA accuracy %.2f%% | exact match %.2f%% | n %u%s\n",
           m->step, m->val_loss, 100 * m->vqa_accuracy, 100 * m->exact_match, m->n,
           m->is_best ? " | best" : "");
@@ -118,14 +123,30 @@ sigint_cb (gpointer data)
 
   if (++job->interrupts == 1)
     {
-      g_printerr ("\nPausing after this step (a checkpoint is saved; resume with --resume). "
-                  "Press Ctrl+C again to stop at once.\n");
+      g_printerr ("\n%s\n", _("Pausing after this step (a checkpoint is saved; resume with --resume). "
+                               "Press Ctrl+C again to stop at once."));
       pt_trainer_request_pause (job->trainer);
       return G_SOURCE_CONTINUE;
     }
-  g_printerr ("\nStopping.\n");
+  g_printerr ("\n%s\n", _("Stopping."));
   pt_trainer_request_stop (job->trainer);
   return G_SOURCE_REMOVE;
+}
+
+/* A run's status as the summary line says it. */
+static const char *
+status_name (PtRunStatus status)
+{
+  switch (status)
+    {
+    case PT_RUN_CREATED: return C_("run status", "created");
+    case PT_RUN_RUNNING: return C_("run status", "running");
+    case PT_RUN_PAUSED: return C_("run status", "paused");
+    case PT_RUN_STOPPED: return C_("run status", "stopped");
+    case PT_RUN_FINISHED: return C_("run status", "finished");
+    case PT_RUN_FAILED: return C_("run status", "failed");
+    default: return pt_run_status_to_string (status);
+    }
 }
 
 /* run.json → its "settings"; a bare settings object works too. */
@@ -234,7 +255,7 @@ pt_cli_train (int argc, char **argv)
   if (!pt_cli_parse ("train", "", entries, &argc, &argv, &code))
     return code;
   if (argc > 1)
-    return pt_cli_usage_error ("train: unexpected argument “%s”", argv[1]);
+    return pt_cli_usage_error (_("train: unexpected argument “%s”"), argv[1]);
 
   if (resume != NULL)
     {
@@ -242,7 +263,7 @@ pt_cli_train (int argc, char **argv)
       if (run == NULL)
         return pt_cli_fail (error);
       if (pt_run_get_status (run) == PT_RUN_FINISHED)
-        return pt_cli_usage_error ("the run in %s has already finished", resume);
+        return pt_cli_usage_error (_("the run in %s has already finished"), resume);
     }
   else
     {
@@ -294,17 +315,17 @@ pt_cli_train (int argc, char **argv)
       if (val_data != NULL)
         s->val_split = 0;
       if (mode != NULL && !pt_train_mode_from_string (mode, &s->mode))
-        return pt_cli_usage_error ("--mode must be lora, qlora or full, not “%s”", mode);
+        return pt_cli_usage_error (_("--mode must be lora, qlora or full, not “%s”"), mode);
       if (schedule != NULL && !pt_schedule_from_string (schedule, &s->schedule))
-        return pt_cli_usage_error ("--schedule must be linear, cosine or constant, not “%s”", schedule);
+        return pt_cli_usage_error (_("--schedule must be linear, cosine or constant, not “%s”"), schedule);
       if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXINT64, &s->seed, NULL))
-        return pt_cli_usage_error ("--seed must be a whole number, not “%s”", seed_text);
+        return pt_cli_usage_error (_("--seed must be a whole number, not “%s”"), seed_text);
       if (targets != NULL && !pt_train_settings_set_targets (s, targets, &error))
         return pt_cli_fail (error);
       if (s->model_dir == NULL)
-        return pt_cli_usage_error ("train: --model DIR is required (a Hugging Face PaliGemma folder)");
+        return pt_cli_usage_error (_("train: --model DIR is required (a Hugging Face PaliGemma folder)"));
       if (s->data_path == NULL)
-        return pt_cli_usage_error ("train: --data PATH is required");
+        return pt_cli_usage_error (_("train: --data PATH is required"));
       absolutize (&s->model_dir);
       absolutize (&s->data_path);
       absolutize (&s->val_data_path);
@@ -334,7 +355,7 @@ pt_cli_train (int argc, char **argv)
   loop = g_main_loop_new (NULL, FALSE);
   job.loop = loop;
   if (!quiet)
-    g_printerr ("Run folder: %s\n", pt_run_get_dir (run));
+    g_printerr (_("Run folder: %s\n"), pt_run_get_dir (run));
   sig = g_unix_signal_add (SIGINT, sigint_cb, &job);
   thread = g_thread_new ("trainer", train_thread, &job);
   g_main_loop_run (loop);
@@ -349,7 +370,8 @@ pt_cli_train (int argc, char **argv)
       return code == PT_EXIT_USAGE && pt_run_get_step (run) > 0 ? PT_EXIT_FAILURE : code;
     }
   if (!quiet)
-    g_printerr ("Run %s: %s (%s)\n", pt_run_get_id (run), pt_run_status_to_string (pt_run_get_status (run)),
+    /* Translators: "Run ID: STATUS (FOLDER)" */
+    g_printerr (_("Run %s: %s (%s)\n"), pt_run_get_id (run), status_name (pt_run_get_status (run)),
                 pt_run_get_dir (run));
   return PT_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include "pt-backend.h"
 #include "pt-error.h"
 #include "pt-cli.h"
+#include "pt-threads.h"     /* pt_threads_init */
 #if HAVE_CUDA
 #include "pt-cuda.h"       /* pt_cuda_register */
 #endif
@@ -23,6 +24,27 @@ static const PtCliCommand commands[] = {
   { "bench", N_("Training-step throughput on a device"), pt_cli_bench },
   { "init-model", N_("Write a randomly initialised model (to pretrain from scratch)"), pt_cli_init_model },
 };
+
+/* $PALITUNE_LOCALEDIR (the build tree's po/ for an uninstalled run), else
+ * the installed locale folder. */
+static const char *
+localedir (void)
+{
+  const char *dir = g_getenv ("PALITUNE_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
+}
+
+void
+pt_cli_print_label (const char *label,
+                    int         width)
+{
+  long pad = width - g_utf8_strlen (label, -1);
+
+  fputs (label, stdout);
+  for (long i = 0; i < MAX (pad, 1); i++)
+    fputc (' ', stdout);
+}
 
 int
 pt_cli_fail (const GError *error)
@@ -65,7 +87,8 @@ pt_cli_parse (const char         *command,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *exit_code = pt_cli_usage_error ("%s (see “palitune-cli %s --help”)", error->message, command);
+      /* Translators: the first %s is an error message, the second a subcommand */
+      *exit_code = pt_cli_usage_error (_("%s (see “palitune-cli %s --help”)"), error->message, command);
       g_set_prgname ("palitune-cli");
       return FALSE;
     }
@@ -118,8 +141,9 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  pt_threads_init (argc, argv);
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("palitune-cli");
@@ -142,5 +166,5 @@ main (int argc, char **argv)
     if (g_str_equal (argv[1], commands[i].name))
       return commands[i].run (argc - 1, argv + 1);
 
-  return pt_cli_usage_error ("unknown command “%s” (see “palitune-cli --help”)", argv[1]);
+  return pt_cli_usage_error (_("unknown command “%s” (see “palitune-cli --help”)"), argv[1]);
 }

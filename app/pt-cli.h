@@ -24,6 +24,9 @@ typedef struct {
   PtCliCommandFunc run;
 } PtCliCommand;
 
+/* Prints a (translated) label to stdout, padded with spaces to width
+ * characters (not bytes) and at least one. */
+void pt_cli_print_label  (const char *label, int width);
 /* Prints "palitune-cli: MESSAGE" to stderr and returns the exit code for the error. */
 int  pt_cli_fail         (const GError *error);
 int  pt_cli_usage_error  (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -2,6 +2,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef __linux__
+#include <errno.h>          /* errno */
+#include <sys/resource.h>   /* setpriority */
+#include <sys/syscall.h>    /* SYS_gettid */
+#include <unistd.h>         /* syscall */
+#endif
 
 #include "pt-error.h"
 #include "pt-training-session.h"
@@ -16,11 +22,14 @@ struct _PtTrainingSession
   int             step;
   int             total_steps;
   guint           n_dispatches;
+  gint64          max_dispatch_us;  /* longest time the main loop spent in one dispatch */
 
   /* the running job; only the main thread touches these pointers */
   GThread        *thread;
   PtTrainer      *trainer;
   PtRun          *run;
+
+  GMainContext   *context;          /* where signals are emitted: the creator's */
 
   /* filled by the trainer thread, drained on the main thread */
   GMutex          lock;
@@ -117,6 +126,7 @@ dispatch (gpointer data)
   PtTrainingSession *self = data;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GArray) steps = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   g_mutex_lock (&self->lock);
   events = g_steal_pointer (&self->pending_events);
@@ -164,7 +174,23 @@ dispatch (gpointer data)
           g_assert_not_reached ();
         }
     }
+  self->max_dispatch_us = MAX (self->max_dispatch_us, g_get_monotonic_time () - start);
   return G_SOURCE_REMOVE;
+}
+
+/* Trainer thread: a dispatch on the session's main context. Always through
+ * an idle source: g_main_context_invoke would run it right here, on the
+ * trainer thread, whenever the main thread is not iterating at that moment. */
+static void
+schedule_dispatch (PtTrainingSession *self)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, dispatch, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (source, "[palitune] training session dispatch");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 /* Trainer thread: queue an event (takes e) and make sure one dispatch runs. */
@@ -179,8 +205,7 @@ queue_event (PtTrainingSession *self, Event *e)
   self->dispatch_queued = TRUE;
   g_mutex_unlock (&self->lock);
   if (schedule)
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, dispatch, g_object_ref (self),
-                                g_object_unref);
+    schedule_dispatch (self);
 }
 
 static void
@@ -209,8 +234,7 @@ step_cb (const PtStepMetrics *m, gpointer user_data)
     schedule = self->dispatch_queued = TRUE;
   g_mutex_unlock (&self->lock);
   if (schedule)
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, dispatch, g_object_ref (self),
-                                g_object_unref);
+    schedule_dispatch (self);
 }
 
 static void
@@ -241,12 +265,26 @@ status_cb (PtRunStatus status, const char *message, gpointer user_data)
   queue_event (user_data, e);
 }
 
+/* The trainer (and the threads it starts) yields the CPU to the main loop:
+ * on a busy machine the window keeps drawing while a step waits a little.
+ * Linux keeps nice values per thread. */
+static void
+lower_thread_priority (void)
+{
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5) != 0)
+    g_debug ("The trainer thread keeps its priority: %s", g_strerror (errno));
+#endif
+}
+
 static gpointer
 trainer_thread (gpointer data)
 {
   PtTrainingSession *self = data;
   g_autoptr(GError) error = NULL;
   Event *e = g_new0 (Event, 1);
+
+  lower_thread_priority ();
 
   e->kind = EVENT_DONE;
   e->ok = pt_trainer_run (self->trainer, &error);
@@ -378,7 +416,7 @@ pt_training_session_join (PtTrainingSession *self)
     {
       g_thread_join (g_steal_pointer (&self->thread));
       /* deliver what the thread queued, the end included */
-      while (g_main_context_iteration (NULL, FALSE))
+      while (g_main_context_iteration (self->context, FALSE))
         ;
     }
 }
@@ -389,6 +427,7 @@ const char *pt_training_session_get_message (PtTrainingSession *self) { return s
 int pt_training_session_get_step (PtTrainingSession *self) { return self->step; }
 int pt_training_session_get_total_steps (PtTrainingSession *self) { return self->total_steps; }
 guint pt_training_session_get_n_dispatches (PtTrainingSession *self) { return self->n_dispatches; }
+gint64 pt_training_session_get_max_dispatch_us (PtTrainingSession *self) { return self->max_dispatch_us; }
 
 static void
 pt_training_session_dispose (GObject *object)
@@ -409,6 +448,7 @@ pt_training_session_finalize (GObject *object)
   g_clear_pointer (&self->pending_steps, g_array_unref);
   g_clear_pointer (&self->pending_events, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
+  g_main_context_unref (self->context);
   g_free (self->run_dir);
   g_free (self->message);
   G_OBJECT_CLASS (pt_training_session_parent_class)->finalize (object);
@@ -476,6 +516,7 @@ static void
 pt_training_session_init (PtTrainingSession *self)
 {
   g_mutex_init (&self->lock);
+  self->context = g_main_context_ref_thread_default ();
   self->pending_steps = g_array_new (FALSE, FALSE, sizeof (PtStepMetrics));
   self->pending_events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
 }

@@ -58,6 +58,9 @@ int         pt_training_session_get_total_steps (PtTrainingSession *self);
 /* Steps delivered so far, and how many dispatches delivered them (to check
  * the batching). */
 guint       pt_training_session_get_n_dispatches (PtTrainingSession *self);
+/* The longest the main loop spent delivering one batch of events (signal
+ * handlers included), in microseconds: what the session costs the UI. */
+gint64      pt_training_session_get_max_dispatch_us (PtTrainingSession *self);
 
 /* Signals (main thread):
  *   ::steps (gpointer metrics /\* const PtStepMetrics[] *\/, guint n)

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>        /* strtol */
 #include <string.h>
-#include <sys/resource.h>  /* getrusage */
 #include <glib/gstdio.h>
 
+#include "bench-util.h"          /* bench_cpu_seconds */
 #include "pt-dataset.h"
 #include "pt-dataset-scan.h"   /* pt_dataset_compute_stats */
 #include "pt-rng.h"            /* pt_rng_hash: reproducible text */
@@ -38,16 +38,6 @@ rss_kib (void)
       || (p = strstr (status, "VmRSS:")) == NULL)
     return -1;
   return strtol (p + 6, NULL, 10);
-}
-
-/* CPU seconds this process has used (the machine may be shared). */
-static double
-cpu_seconds (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static char *
@@ -96,13 +86,13 @@ main (int argc, char **argv)
     {
       g_autoptr(GError) error = NULL;
       gint64 t0 = g_get_monotonic_time ();
-      double c0 = cpu_seconds ();
+      double c0 = bench_cpu_seconds ();
       PtDataset *ds = pt_dataset_load (path, PT_DATASET_FORMAT_AUTO, NULL, &error);
       double s = (g_get_monotonic_time () - t0) / 1e6;
       g_assert_no_error (error);
       g_assert (pt_dataset_get_n_records (ds) == n);
       best = MIN (best, s);
-      best_cpu = MIN (best_cpu, cpu_seconds () - c0);
+      best_cpu = MIN (best_cpu, bench_cpu_seconds () - c0);
       if (rep == 0)
         {
           keep = ds;

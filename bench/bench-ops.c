@@ -14,8 +14,8 @@
 #include <stdarg.h>         /* va_list */
 #include <stdio.h>          /* printf */
 #include <string.h>         /* strstr */
-#include <time.h>           /* clock_gettime */
 
+#include "bench-util.h"      /* bench_cpu_seconds */
 #include "pt-backend.h"     /* the op table */
 #include "pt-rng.h"         /* input values */
 #if HAVE_CUDA && defined(PT_WITH_CUDA)
@@ -79,16 +79,6 @@ release (Bench *b, ...)
 
 typedef void (*BenchFunc) (Bench *b, gpointer data);
 
-/* CPU time of the whole process (all threads) */
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* runs fn until min_seconds pass; prints ms per call and work / s */
 static void
 run (Bench      *b,
@@ -107,7 +97,7 @@ run (Bench      *b,
   fn (b, data);   /* warm up */
   b->be->ops->synchronize (b->be);
   start = g_get_monotonic_time ();
-  cpu0 = cpu_seconds ();
+  cpu0 = bench_cpu_seconds ();
   do
     {
       fn (b, data);
@@ -117,7 +107,7 @@ run (Bench      *b,
     }
   while ((now - start) * 1e-6 < b->min_seconds || calls < 2);
   seconds = (now - start) * 1e-6 / calls;
-  cpu = (cpu_seconds () - cpu0) / calls;
+  cpu = (bench_cpu_seconds () - cpu0) / calls;
   printf ("%-44s %10.3f ms %10.3f ms  %8.2f %s\n", name, seconds * 1e3, cpu * 1e3,
           work / seconds * 1e-9, unit);
   fflush (stdout);

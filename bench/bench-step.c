@@ -14,20 +14,12 @@
 #include <stdio.h>            /* printf */
 #include <stdlib.h>           /* atoi */
 #include <string.h>           /* strcmp */
-#include <time.h>             /* clock_gettime */
 
+#include "bench-util.h"        /* bench_cpu_seconds */
 #include "pt-backend.h"       /* pt_cpu_backend_new */
 #include "pt-model.h"         /* PtModel */
 #include "pt-optim.h"         /* PtOptimizer */
 #include "pt-rng.h"           /* PtRng */
-
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static PtModelConfig *
 micro_config (void)
@@ -148,7 +140,7 @@ main (int argc, char **argv)
   for (int k = 0; k < steps; k++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      double c0 = cpu_seconds (), cpu_ms;
+      double c0 = bench_cpu_seconds (), cpu_ms;
       PtLossResult res;
       PtStepInfo info;
       double ms;
@@ -158,7 +150,7 @@ main (int argc, char **argv)
           || !pt_optimizer_step (opt, &info, &error))
         g_error ("%s", error->message);
       ms = (g_get_monotonic_time () - t0) / 1000.0;
-      cpu_ms = (cpu_seconds () - c0) * 1000.0;
+      cpu_ms = (bench_cpu_seconds () - c0) * 1000.0;
       if (k > 0)
         {
           total += ms;

@@ -3,11 +3,11 @@
 
 #include <stdlib.h>          /* qsort */
 #include <string.h>          /* memcpy, strcmp, strchr */
-#include <glib/gstdio.h>     /* g_unlink */
 
 #include "pt-checkpoint.h"
+#include "pt-checkpoint-private.h"  /* PtStoredSlot, pt_bnb_dequantize */
 #include "pt-error.h"        /* PT_ERROR */
-#include "pt-json.h"         /* pt_json_load_file, pt_json_to_string */
+#include "pt-json.h"         /* pt_json_load_file */
 
 /* ---- the tensors a configuration implies ------------------------------------ */
 
@@ -286,16 +286,14 @@ pt_tensor_convert (void       *dst,
 
 /* ---- opening a folder ---------------------------------------------------------- */
 
-typedef struct {
-  const PtStTensor *tensor;
-  guint             file;     /* index into files */
-} Slot;
-
 struct _PtCheckpoint {
   char          *dir;
   PtModelConfig *config;
   GPtrArray     *files;       /* of PtSafetensors* */
-  GHashTable    *by_name;     /* canonical name (owned) → Slot* (owned) */
+  GHashTable    *by_name;     /* canonical name (owned) → PtStoredSlot* (owned) */
+  GHashTable    *stored;      /* stored name → PtStoredSlot* (owned) */
+  GPtrArray     *owned;       /* of PtOwnedTensor*: dequantised weights */
+  guint          n_dequantised;
   char         **names;       /* sorted canonical names */
   guint          n_names;
 };
@@ -306,6 +304,8 @@ pt_checkpoint_free (PtCheckpoint *ck)
   if (ck == NULL)
     return;
   g_clear_pointer (&ck->by_name, g_hash_table_unref);
+  g_clear_pointer (&ck->stored, g_hash_table_unref);
+  g_clear_pointer (&ck->owned, g_ptr_array_unref);
   g_clear_pointer (&ck->files, g_ptr_array_unref);
   g_clear_pointer (&ck->config, pt_model_config_free);
   g_free (ck->names);
@@ -313,14 +313,13 @@ pt_checkpoint_free (PtCheckpoint *ck)
   g_free (ck);
 }
 
-static gboolean
-is_bitsandbytes_name (const char *name)
+static int
+compare_strings (gconstpointer a, gconstpointer b)
 {
-  return strstr (name, ".quant_state.bitsandbytes__") != NULL || g_str_has_suffix (name, ".absmax")
-         || g_str_has_suffix (name, ".quant_map") || g_str_has_suffix (name, ".nested_absmax")
-         || g_str_has_suffix (name, ".SCB") || g_str_has_suffix (name, ".weight_format");
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* collects a file's tensors under their stored names */
 static gboolean
 add_file_tensors (PtCheckpoint *ck, guint file_index, GError **error)
 {
@@ -329,33 +328,120 @@ add_file_tensors (PtCheckpoint *ck, guint file_index, GError **error)
   for (guint i = 0; i < pt_safetensors_n_tensors (st); i++)
     {
       const PtStTensor *t = pt_safetensors_tensor (st, i);
-      char *canonical;
-      Slot *slot;
+      PtStoredSlot *slot;
 
-      if (is_bitsandbytes_name (t->name))
+      if (g_hash_table_contains (ck->stored, t->name))
+        {
+          PtStoredSlot *other = g_hash_table_lookup (ck->stored, t->name);
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s: tensor “%s” is stored twice (in %s and %s)",
+                       ck->dir, t->name, pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
+                       pt_safetensors_path (st));
+          return FALSE;
+        }
+      if (strstr (t->name, ".quant_state.bitsandbytes__") != NULL
+          && !g_str_has_suffix (t->name, ".quant_state.bitsandbytes__nf4"))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                       "%s is a pre-quantised bitsandbytes checkpoint (it holds “%s”); PaliTune "
-                       "cannot load those yet. Use the original bf16/fp32 checkpoint: PaliTune "
-                       "quantises it to NF4 itself in QLoRA mode", pt_safetensors_path (st), t->name);
+                       "%s is a pre-quantised bitsandbytes checkpoint in a format other than NF4 (it holds "
+                       "“%s”); use the original bf16/fp32 checkpoint: PaliTune quantises it to NF4 itself "
+                       "in QLoRA mode", pt_safetensors_path (st), t->name);
           return FALSE;
         }
-      canonical = pt_checkpoint_canonical_name (t->name);
-      if (g_hash_table_contains (ck->by_name, canonical))
+      if (g_str_has_suffix (t->name, ".SCB") || g_str_has_suffix (t->name, ".weight_format"))
         {
-          Slot *other = g_hash_table_lookup (ck->by_name, canonical);
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                       "%s: tensor “%s” is stored twice (as “%s” in %s and as “%s” in %s)",
-                       ck->dir, canonical, other->tensor->name,
-                       pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
-                       t->name, pt_safetensors_path (st));
-          g_free (canonical);
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "%s is a pre-quantised 8-bit (LLM.int8) checkpoint (it holds “%s”), which PaliTune "
+                       "cannot load; use the original bf16/fp32 checkpoint", pt_safetensors_path (st), t->name);
           return FALSE;
         }
-      slot = g_new (Slot, 1);
+      slot = g_new (PtStoredSlot, 1);
       slot->tensor = t;
       slot->file = file_index;
-      g_hash_table_insert (ck->by_name, canonical, slot);
+      g_hash_table_insert (ck->stored, (char *) t->name, slot);
+    }
+  return TRUE;
+}
+
+static gboolean
+add_canonical (PtCheckpoint *ck, const PtStTensor *t, guint file, GError **error)
+{
+  char *canonical = pt_checkpoint_canonical_name (t->name);
+  PtStoredSlot *slot;
+
+  if (g_hash_table_contains (ck->by_name, canonical))
+    {
+      PtStoredSlot *other = g_hash_table_lookup (ck->by_name, canonical);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s: tensor “%s” is stored twice (as “%s” in %s and as “%s” in %s)",
+                   ck->dir, canonical, other->tensor->name,
+                   pt_safetensors_path (g_ptr_array_index (ck->files, other->file)),
+                   t->name, pt_safetensors_path (g_ptr_array_index (ck->files, file)));
+      g_free (canonical);
+      return FALSE;
+    }
+  slot = g_new (PtStoredSlot, 1);
+  slot->tensor = t;
+  slot->file = file;
+  g_hash_table_insert (ck->by_name, canonical, slot);
+  return TRUE;
+}
+
+/* the canonical names: bitsandbytes 4-bit weights dequantised, their
+ * companion tensors consumed */
+static gboolean
+index_tensors (PtCheckpoint *ck, GError **error)
+{
+  g_autoptr(GHashTable) consumed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, ck->stored);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, (GCompareFunc) compare_strings);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      const PtStoredSlot *state_slot, *packed_slot;
+      PtOwnedTensor *t;
+      g_autofree char *base = NULL;
+      static const char *const parts[] = { "", ".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map", NULL };
+
+      if (!g_str_has_suffix (name, ".quant_state.bitsandbytes__nf4"))
+        continue;
+      state_slot = g_hash_table_lookup (ck->stored, name);
+      t = pt_bnb_dequantize (ck->stored, name, pt_safetensors_path (g_ptr_array_index (ck->files, state_slot->file)),
+                             error);
+      if (t == NULL)
+        return FALSE;
+      g_ptr_array_add (ck->owned, t);
+      base = g_strndup (name, strlen (name) - strlen (".quant_state.bitsandbytes__nf4"));
+      packed_slot = g_hash_table_lookup (ck->stored, base);
+      if (!add_canonical (ck, &t->info, packed_slot->file, error))
+        return FALSE;
+      ck->n_dequantised++;
+      g_hash_table_add (consumed, g_strdup (name));
+      for (guint k = 0; parts[k] != NULL; k++)
+        g_hash_table_add (consumed, g_strconcat (base, parts[k], NULL));
+    }
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      const PtStoredSlot *slot = g_hash_table_lookup (ck->stored, name);
+      if (g_hash_table_contains (consumed, name))
+        continue;
+      if (pt_bnb_is_component (name))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s holds quantisation data “%s” without the weight's quant state",
+                       pt_safetensors_path (g_ptr_array_index (ck->files, slot->file)), name);
+          return FALSE;
+        }
+      if (!add_canonical (ck, slot->tensor, slot->file, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -458,12 +544,6 @@ open_sharded (PtCheckpoint *ck, const char *index_path, GError **error)
   return TRUE;
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 PtCheckpoint *
 pt_checkpoint_open (const char *dir,
                     GError    **error)
@@ -489,6 +569,8 @@ pt_checkpoint_open (const char *dir,
   ck->dir = g_strdup (display);
   ck->files = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_free);
   ck->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ck->stored = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  ck->owned = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_owned_tensor_free);
 
   config_path = g_build_filename (dir, "config.json", NULL);
   if (!g_file_test (config_path, G_FILE_TEST_EXISTS))
@@ -528,6 +610,8 @@ pt_checkpoint_open (const char *dir,
       return NULL;
     }
 
+  if (!index_tensors (ck, error))
+    return NULL;
   ck->n_names = g_hash_table_size (ck->by_name);
   ck->names = g_new0 (char *, ck->n_names + 1);
   g_hash_table_iter_init (&it, ck->by_name);
@@ -552,6 +636,13 @@ pt_checkpoint_dir (const PtCheckpoint *ck)
 }
 
 guint
+pt_checkpoint_n_dequantised (const PtCheckpoint *ck)
+{
+  g_return_val_if_fail (ck != NULL, 0);
+  return ck->n_dequantised;
+}
+
+guint
 pt_checkpoint_n_tensors (const PtCheckpoint *ck)
 {
   g_return_val_if_fail (ck != NULL, 0);
@@ -571,7 +662,7 @@ pt_checkpoint_lookup (const PtCheckpoint *ck,
                       const char         *name,
                       const char        **file)
 {
-  Slot *slot;
+  PtStoredSlot *slot;
 
   g_return_val_if_fail (ck != NULL && name != NULL, NULL);
 
@@ -712,168 +803,4 @@ pt_checkpoint_check (const PtCheckpoint *ck,
     }
   g_ptr_array_add (warnings, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&warnings), FALSE);
-}
-
-/* ---- saving a folder ----------------------------------------------------------- */
-
-static char *
-generation_config_json (const PtModelConfig *c)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "_from_model_config");
-  json_builder_add_boolean_value (b, TRUE);
-  json_builder_set_member_name (b, "bos_token_id");
-  json_builder_add_int_value (b, c->bos_token_id);
-  json_builder_set_member_name (b, "eos_token_id");
-  json_builder_add_int_value (b, c->eos_token_id);
-  json_builder_set_member_name (b, "pad_token_id");
-  json_builder_add_int_value (b, c->pad_token_id);
-  json_builder_set_member_name (b, "transformers_version");
-  json_builder_add_string_value (b, "4.57.6");
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return pt_json_to_string (root, TRUE);
-}
-
-static gboolean
-write_text (const char *dir, const char *name, const char *text, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  return pt_file_write_atomic (path, text, strlen (text), error);
-}
-
-gboolean
-pt_checkpoint_save (const char          *dir,
-                    const PtModelConfig *config,
-                    const PtTensorRef   *tensors,
-                    guint                n_tensors,
-                    guint64              max_shard_bytes,
-                    GError             **error)
-{
-  g_autoptr(GPtrArray) shards = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_writer_free);
-  g_autoptr(GArray) shard_of = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tensors);
-  g_autofree char *config_json = NULL;
-  g_autofree char *generation_json = NULL;
-  guint64 shard_bytes = 0, total_bytes = 0, total_params = 0;
-
-  g_return_val_if_fail (dir != NULL && config != NULL && (tensors != NULL || n_tensors == 0), FALSE);
-
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      g_autofree char *display = g_filename_display_name (dir);
-      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot create the folder %s", display);
-      return FALSE;
-    }
-
-  /* greedy shards in the given order, as save_pretrained splits the state dict */
-  for (guint i = 0; i < n_tensors; i++)
-    {
-      const PtTensorRef *t = &tensors[i];
-      guint64 n = 1, bytes;
-      PtSafetensorsWriter *w;
-      guint index;
-
-      if (config->tie_word_embeddings && strcmp (t->name, LM_HEAD) == 0)
-        continue;
-      for (int d = 0; d < t->n_dims; d++)
-        n *= t->shape[d] > 0 ? (guint64) t->shape[d] : 0;
-      bytes = n * pt_st_dtype_size (t->dtype);
-      if (shards->len == 0 || (max_shard_bytes > 0 && shard_bytes > 0 && shard_bytes + bytes > max_shard_bytes))
-        {
-          w = pt_safetensors_writer_new ();
-          pt_safetensors_writer_set_metadata (w, "format", "pt");
-          g_ptr_array_add (shards, w);
-          shard_bytes = 0;
-        }
-      w = g_ptr_array_index (shards, shards->len - 1);
-      if (!pt_safetensors_writer_add (w, t->name, t->dtype, t->n_dims, t->shape, t->data, error))
-        return FALSE;
-      index = shards->len - 1;
-      g_array_append_val (shard_of, index);
-      shard_bytes += bytes;
-      total_bytes += bytes;
-      total_params += n;
-    }
-  if (shards->len == 0)
-    {
-      PtSafetensorsWriter *w = pt_safetensors_writer_new ();
-      pt_safetensors_writer_set_metadata (w, "format", "pt");
-      g_ptr_array_add (shards, w);
-    }
-
-  if (shards->len == 1)
-    {
-      g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
-      g_autofree char *stale = g_build_filename (dir, "model.safetensors.index.json", NULL);
-      if (!pt_safetensors_writer_write (g_ptr_array_index (shards, 0), path, error))
-        return FALSE;
-      g_unlink (stale);
-    }
-  else
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *index_json = NULL;
-      g_autoptr(GPtrArray) order = g_ptr_array_new ();
-      guint k = 0;
-
-      for (guint s = 0; s < shards->len; s++)
-        {
-          g_autofree char *name = g_strdup_printf ("model-%05u-of-%05u.safetensors", s + 1, shards->len);
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-          if (!pt_safetensors_writer_write (g_ptr_array_index (shards, s), path, error))
-            return FALSE;
-        }
-      /* weight_map sorted by name, as transformers writes it */
-      for (guint i = 0; i < n_tensors; i++)
-        if (!(config->tie_word_embeddings && strcmp (tensors[i].name, LM_HEAD) == 0))
-          g_ptr_array_add (order, (gpointer) &tensors[i]);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "metadata");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "total_parameters");
-      json_builder_add_int_value (b, (gint64) total_params);
-      json_builder_set_member_name (b, "total_size");
-      json_builder_add_int_value (b, (gint64) total_bytes);
-      json_builder_end_object (b);
-      json_builder_set_member_name (b, "weight_map");
-      json_builder_begin_object (b);
-      {
-        g_autofree char **names = g_new0 (char *, order->len + 1);
-        g_autoptr(GHashTable) file_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-        for (guint i = 0; i < order->len; i++)
-          {
-            const PtTensorRef *t = g_ptr_array_index (order, i);
-            names[i] = (char *) t->name;
-            g_hash_table_insert (file_of, (char *) t->name,
-                                 g_strdup_printf ("model-%05u-of-%05u.safetensors",
-                                                  g_array_index (shard_of, guint, k++) + 1, shards->len));
-          }
-        qsort (names, order->len, sizeof *names, compare_strings);
-        for (guint i = 0; i < order->len; i++)
-          {
-            json_builder_set_member_name (b, names[i]);
-            json_builder_add_string_value (b, g_hash_table_lookup (file_of, names[i]));
-          }
-      }
-      json_builder_end_object (b);
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      index_json = pt_json_to_string (root, TRUE);
-      if (!write_text (dir, "model.safetensors.index.json", index_json, error))
-        return FALSE;
-      {
-        /* a single file would take precedence over the index when loading */
-        g_autofree char *stale = g_build_filename (dir, "model.safetensors", NULL);
-        g_unlink (stale);
-      }
-    }
-
-  config_json = pt_model_config_to_json (config);
-  generation_json = generation_config_json (config);
-  return write_text (dir, "config.json", config_json, error)
-         && write_text (dir, "generation_config.json", generation_json, error);
 }

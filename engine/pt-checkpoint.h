@@ -48,13 +48,18 @@ gboolean   pt_tensor_convert            (void *dst, PtDType dst_dtype,
 typedef struct _PtCheckpoint PtCheckpoint;
 
 /* Opens a model folder: config.json (pt_model_config_load) and the weights,
- * validating every file, the shard index, and refusing pre-quantised
- * (bitsandbytes) or PyTorch .bin checkpoints with the reason. */
+ * validating every file and the shard index. Weights saved pre-quantised by
+ * bitsandbytes in 4-bit NF4 (QLoRA checkpoints, spec §6) are dequantised
+ * here, to the dtype their quant state names, exactly as bitsandbytes
+ * dequantises them; FP4, 8-bit and PyTorch .bin checkpoints are refused with
+ * the reason. */
 PtCheckpoint        *pt_checkpoint_open        (const char *dir, GError **error);
 void                 pt_checkpoint_free        (PtCheckpoint *ck);
 
 const PtModelConfig *pt_checkpoint_config      (const PtCheckpoint *ck);
 const char          *pt_checkpoint_dir         (const PtCheckpoint *ck);
+/* How many weights were stored in NF4 and dequantised on opening. */
+guint                pt_checkpoint_n_dequantised (const PtCheckpoint *ck);
 /* The stored tensors by canonical name, sorted. */
 guint                pt_checkpoint_n_tensors   (const PtCheckpoint *ck);
 const char          *pt_checkpoint_tensor_name (const PtCheckpoint *ck, guint index);

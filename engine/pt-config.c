@@ -291,6 +291,40 @@ read_text (PtModelConfig *c, const Reader *r, GError **error)
   return TRUE;
 }
 
+/* A quantization_config is fine when it is bitsandbytes 4-bit NF4: the
+ * checkpoint dequantises those weights (pt-checkpoint-bnb.c). */
+static gboolean
+check_quantization (const Reader *top, GError **error)
+{
+  JsonNode *q = member (top, "quantization_config");
+  Reader r;
+  const char *method = NULL, *type = NULL;
+  gboolean four = FALSE, four_private = FALSE, eight = FALSE;
+
+  if (q == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (q))
+    FAIL (PT_ERROR_INVALID_INPUT, "%s: quantization_config must be a JSON object", top->what);
+  r = (Reader) { json_node_get_object (q), "quantization_config.", top->what };
+  if (!get_string (&r, "quant_method", &method, error)
+      || !get_string (&r, "bnb_4bit_quant_type", &type, error)
+      || !get_bool (&r, "load_in_4bit", FALSE, &four, error)
+      || !get_bool (&r, "_load_in_4bit", FALSE, &four_private, error)
+      || !get_bool (&r, "load_in_8bit", FALSE, &eight, error))
+    return FALSE;
+  if (method == NULL || strcmp (method, "bitsandbytes") != 0)
+    FAIL (PT_ERROR_UNSUPPORTED, "%s describes a checkpoint quantised with %s; PaliTune loads the original "
+          "bf16/fp32 weights (and quantises them itself in QLoRA mode) or bitsandbytes NF4 checkpoints",
+          top->what, method != NULL ? method : "an unknown method");
+  if (eight || !(four || four_private))
+    FAIL (PT_ERROR_UNSUPPORTED, "%s describes an 8-bit bitsandbytes checkpoint; PaliTune reads 4-bit NF4 "
+          "ones only", top->what);
+  if (type == NULL || strcmp (type, "nf4") != 0)
+    FAIL (PT_ERROR_UNSUPPORTED, "%s describes a 4-bit %s checkpoint; PaliTune reads NF4 ones only",
+          top->what, type != NULL ? type : "fp4");
+  return TRUE;
+}
+
 static PtModelConfig *
 config_from_node (JsonNode *root, const char *what, GError **error)
 {
@@ -397,13 +431,8 @@ config_from_node (JsonNode *root, const char *what, GError **error)
     return NULL;
   c->torch_dtype = g_strdup (dtype);
 
-  if (has (&top, "quantization_config"))
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                   "%s describes a pre-quantised checkpoint (quantization_config); PaliTune loads the "
-                   "original bf16/fp32 weights and quantises them itself in QLoRA mode", what);
-      return NULL;
-    }
+  if (!check_quantization (&top, error))
+    return NULL;
 
   if (!pt_model_config_validate (c, error))
     {

@@ -48,9 +48,13 @@ typedef struct {
 } PtModelConfig;
 
 /* Parses a PaliGemma config.json (nested vision_config / text_config, with
- * the transformers defaults for keys the file omits). Anything PaliTune
- * cannot run (another architecture, Gemma 2 decoder, other activations) is a
- * PT_ERROR_UNSUPPORTED with the reason. */
+ * the transformers 4.57.6 defaults for keys the file omits; image_token_id,
+ * hidden_activation, dtype / torch_dtype, eos lists accepted). Anything
+ * PaliTune cannot run (another architecture, a Gemma 2 decoder, an activation
+ * other than tanh-GELU — plain "gelu" is the exact GELU in 4.57.6 —, a SigLIP
+ * pooling head, rope scaling, a quantization_config other than bitsandbytes
+ * 4-bit NF4) is a PT_ERROR_UNSUPPORTED with the reason; malformed or
+ * inconsistent files are PT_ERROR_INVALID_INPUT naming the file and key. */
 PtModelConfig *pt_model_config_load       (const char *path, GError **error);
 PtModelConfig *pt_model_config_from_json  (const char *json, gssize length, GError **error);
 /* Writes the Hugging Face layout back (for merged export and the demo model). */

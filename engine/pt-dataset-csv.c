@@ -6,23 +6,6 @@
 #include "pt-dataset-private.h"
 #include "pt-error.h"
 
-typedef enum { F_IMAGE, F_QUESTION, F_ANSWER, F_QTYPE, F_ATYPE, F_ANSWERS, F_QID, F_OTHER } Field;
-
-static const struct { const char *name; Field field; int rank; } columns[] = {
-  { "image", F_IMAGE, 0 },
-  { "file_name", F_IMAGE, 1 },
-  { "image_path", F_IMAGE, 2 },
-  { "question", F_QUESTION, 0 },
-  { "prefix", F_QUESTION, 1 },
-  { "answer", F_ANSWER, 0 },
-  { "multiple_choice_answer", F_ANSWER, 1 },
-  { "suffix", F_ANSWER, 2 },
-  { "answers", F_ANSWERS, 0 },
-  { "question_type", F_QTYPE, 0 },
-  { "answer_type", F_ATYPE, 0 },
-  { "question_id", F_QID, 0 },
-};
-
 /* ---- an incremental field splitter: one physical line at a time ---- */
 
 typedef enum { S_START, S_UNQUOTED, S_QUOTED, S_QUOTED_QUOTE } State;
@@ -150,7 +133,7 @@ typedef struct {
   Splitter      sp;
   gboolean      have_header;
   guint         n_columns;
-  Field        *fields;      /* per column */
+  PtRecordField *fields;     /* per column */
   int          *ranks;
   PtRecordDraft draft;
   GString      *wrong;
@@ -163,23 +146,16 @@ header (Reader *r, guint lineno, GError **error)
   g_autoptr(GString) names = g_string_new (NULL);
 
   r->n_columns = r->sp.n;
-  r->fields = g_new (Field, r->n_columns);
+  r->fields = g_new (PtRecordField, r->n_columns);
   r->ranks = g_new (int, r->n_columns);
   for (guint i = 0; i < r->n_columns; i++)
     {
       GString *f = r->sp.fields->pdata[i];
       g_autofree char *name = g_strstrip (g_utf8_make_valid (f->str, f->len));
-      r->fields[i] = F_OTHER;
-      r->ranks[i] = 0;
-      for (guint j = 0; j < G_N_ELEMENTS (columns); j++)
-        if (g_ascii_strcasecmp (name, columns[j].name) == 0)
-          {
-            r->fields[i] = columns[j].field;
-            r->ranks[i] = columns[j].rank;
-          }
-      image |= r->fields[i] == F_IMAGE;
-      question |= r->fields[i] == F_QUESTION;
-      answer |= r->fields[i] == F_ANSWER || r->fields[i] == F_ANSWERS;
+      r->fields[i] = pt_record_field_lookup (name, TRUE, &r->ranks[i]);
+      image |= r->fields[i] == PT_FIELD_IMAGE;
+      question |= r->fields[i] == PT_FIELD_QUESTION;
+      answer |= r->fields[i] == PT_FIELD_ANSWER || r->fields[i] == PT_FIELD_ANSWERS;
       if (i < 12)
         g_string_append_printf (names, "%s“%s”", i ? ", " : "", name);
     }
@@ -242,7 +218,7 @@ row (Reader *r, guint lineno)
       int rank = r->ranks[i];
       switch (r->fields[i])
         {
-        case F_IMAGE:
+        case PT_FIELD_IMAGE:
           if (rank < d->image_rank && f->len > 0)
             {
               g_string_assign (d->image, f->str);
@@ -254,7 +230,7 @@ row (Reader *r, guint lineno)
           else if (!d->has_image)
             d->has_image = TRUE;   /* present but empty: "the image path is empty" */
           break;
-        case F_QUESTION:
+        case PT_FIELD_QUESTION:
           if (rank < d->question_rank && (f->len > 0 || !d->has_question))
             {
               g_string_assign (d->question, f->str);
@@ -263,7 +239,7 @@ row (Reader *r, guint lineno)
               d->is_prefix = rank == 1;
             }
           break;
-        case F_ANSWER:
+        case PT_FIELD_ANSWER:
           if (rank < d->answer_rank && (f->len > 0 || !d->has_answer))
             {
               g_string_assign (d->answer, f->str);
@@ -271,28 +247,28 @@ row (Reader *r, guint lineno)
               d->answer_rank = f->len > 0 ? rank : G_MAXINT;
             }
           break;
-        case F_ANSWERS:
+        case PT_FIELD_ANSWERS:
           if (f->len > 0 && f->str[0] == '[')
             pt_jsonl_parse_answers (d, f->str, f->len, r->wrong);
           else if (f->len > 0)
             pt_record_draft_add_answer (d, f->str, f->len);
           break;
-        case F_QTYPE:
+        case PT_FIELD_QUESTION_TYPE:
           g_string_assign (d->question_type, f->str);
           d->has_question_type = f->len > 0;
           break;
-        case F_ATYPE:
+        case PT_FIELD_ANSWER_TYPE:
           g_string_assign (d->answer_type, f->str);
           d->has_answer_type = f->len > 0;
           break;
-        case F_QID:
+        case PT_FIELD_QUESTION_ID:
           {
             gint64 id;
             if (g_ascii_string_to_signed (f->str, 10, 0, G_MAXINT64, &id, NULL))
               d->question_id = id;
           }
           break;
-        case F_OTHER:
+        case PT_FIELD_OTHER:
         default:
           break;
         }

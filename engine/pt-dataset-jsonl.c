@@ -7,24 +7,6 @@
 #include "pt-error.h"
 #include "pt-json-scan.h"        /* PtJsonScan */
 
-typedef enum { F_IMAGE, F_QUESTION, F_ANSWER, F_QTYPE, F_ATYPE, F_ANSWERS, F_QID, F_OTHER } Field;
-
-/* Known keys; rank: which of several spellings wins (lower wins). */
-static const struct { const char *key; Field field; int rank; } keys[] = {
-  { "image", F_IMAGE, 0 },
-  { "file_name", F_IMAGE, 1 },
-  { "image_path", F_IMAGE, 2 },
-  { "question", F_QUESTION, 0 },
-  { "prefix", F_QUESTION, 1 },
-  { "answer", F_ANSWER, 0 },
-  { "multiple_choice_answer", F_ANSWER, 1 },
-  { "suffix", F_ANSWER, 2 },
-  { "answers", F_ANSWERS, 0 },
-  { "question_type", F_QTYPE, 0 },
-  { "answer_type", F_ATYPE, 0 },
-  { "question_id", F_QID, 0 },
-};
-
 typedef struct {
   PtDataset    *ds;
   guint         file;
@@ -217,18 +199,10 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
   pt_json_scan_object_begin (&s);
   while (pt_json_scan_object_next (&s, &n, r->key))
     {
-      Field field = F_OTHER;
-      int rank = 0;
-      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-        if (r->key->str[0] == keys[i].key[0] && strcmp (r->key->str, keys[i].key) == 0)
-          {
-            field = keys[i].field;
-            rank = keys[i].rank;
-            break;
-          }
-      switch (field)
+      int rank;
+      switch (pt_record_field_lookup (r->key->str, FALSE, &rank))
         {
-        case F_IMAGE:
+        case PT_FIELD_IMAGE:
           if (rank < d->image_rank)
             {
               d->has_image = image_value (r, &s, d->image);
@@ -238,7 +212,7 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
           else
             pt_json_scan_skip (&s);
           break;
-        case F_QUESTION:
+        case PT_FIELD_QUESTION:
           if (rank < d->question_rank)
             {
               d->has_question = text_value (r, &s, r->key->str, d->question);
@@ -251,7 +225,7 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
           else
             pt_json_scan_skip (&s);
           break;
-        case F_ANSWER:
+        case PT_FIELD_ANSWER:
           if (rank < d->answer_rank)
             {
               d->has_answer = text_value (r, &s, r->key->str, d->answer);
@@ -261,18 +235,18 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
           else
             pt_json_scan_skip (&s);
           break;
-        case F_QTYPE:
+        case PT_FIELD_QUESTION_TYPE:
           d->has_question_type = text_value (r, &s, "question_type", d->question_type);
           break;
-        case F_ATYPE:
+        case PT_FIELD_ANSWER_TYPE:
           d->has_answer_type = text_value (r, &s, "answer_type", d->answer_type);
           break;
-        case F_ANSWERS:
+        case PT_FIELD_ANSWERS:
           d->n_answers = 0;
           g_string_truncate (d->answers, 0);
           answers_value (r, &s);
           break;
-        case F_QID:
+        case PT_FIELD_QUESTION_ID:
           if (pt_json_scan_peek (&s) == PT_JSON_NUMBER)
             {
               gint64 id;
@@ -289,7 +263,7 @@ record_line (Reader *r, const char *line, gsize len, guint lineno)
           else
             pt_json_scan_skip (&s);
           break;
-        case F_OTHER:
+        case PT_FIELD_OTHER:
         default:
           pt_json_scan_skip (&s);
           break;

@@ -200,10 +200,6 @@ pt_line_reader_next (PtLineReader *r,
 static const char *const vqa_keys[] = {
   "questions", "annotations", "data_subtype", "task_type", "data_type", "license", "info", NULL
 };
-static const char *const record_keys[] = {
-  "image", "file_name", "image_path", "question", "prefix", "answer", "multiple_choice_answer",
-  "suffix", "answers", NULL
-};
 
 static gboolean
 in_list (const char *const *list, const char *s)
@@ -212,6 +208,24 @@ in_list (const char *const *list, const char *s)
     if (g_ascii_strcasecmp (*list, s) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* A key of a record's image, question or answer (any spelling, any case). */
+static gboolean
+is_record_key (const char *key)
+{
+  int rank;
+
+  switch (pt_record_field_lookup (key, TRUE, &rank))
+    {
+    case PT_FIELD_IMAGE:
+    case PT_FIELD_QUESTION:
+    case PT_FIELD_ANSWER:
+    case PT_FIELD_ANSWERS:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 /* The top-level keys of the JSON object at data (as far as the prefix goes). */
@@ -230,7 +244,7 @@ detect_json_object (const char *data, gsize length, const char *name, GError **e
     {
       if (in_list (vqa_keys, key->str))
         return PT_DATASET_FORMAT_VQAV2;
-      if (in_list (record_keys, key->str))
+      if (is_record_key (key->str))
         return PT_DATASET_FORMAT_JSONL;
       if (n <= 8)
         g_string_append_printf (seen, "%s“%s”", seen->len ? ", " : "", key->str);
@@ -429,6 +443,25 @@ has_vqa_questions (const char *dir)
   return FALSE;
 }
 
+/* A forced format that fits nothing: every record a syntax or encoding problem. */
+static gboolean
+parsed_any (PtDataset *ds)
+{
+  for (guint i = 0; i < ds->records->len; i++)
+    {
+      PtProblemKind k = pt_dataset_slot (ds, i)->problem;
+      if (k != PT_PROBLEM_SYNTAX && k != PT_PROBLEM_ENCODING)
+        return TRUE;
+    }
+  return ds->records->len == 0;
+}
+
+static const char *
+first_reason (PtDataset *ds)
+{
+  return ds->problems->len > 0 ? g_array_index (ds->problems, PtProblemSlot, 0).reason : "?";
+}
+
 PtDataset *
 pt_dataset_load (const char     *path,
                  PtDatasetFormat format,
@@ -440,7 +473,7 @@ pt_dataset_load (const char     *path,
   g_autofree char *table = NULL;
   g_autofree char *head = NULL;
   gsize got = 0;
-  gboolean ok;
+  gboolean ok, forced;
 
   g_return_val_if_fail (path != NULL, NULL);
   display = g_filename_display_name (path);
@@ -463,6 +496,7 @@ pt_dataset_load (const char     *path,
           return NULL;
         }
     }
+  forced = format != PT_DATASET_FORMAT_AUTO;
   if (format == PT_DATASET_FORMAT_AUTO)
     {
       g_autofree char *name = g_filename_display_name (path);
@@ -493,6 +527,14 @@ pt_dataset_load (const char     *path,
     }
   if (!ok || !pt_dataset_finish (ds, error))
     return NULL;
+  if (forced && !parsed_any (ds))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s does not read as %s: none of its %u records could be parsed (first: %s)",
+                   display, pt_dataset_format_to_string (format), pt_dataset_get_n_records (ds),
+                   first_reason (ds));
+      return NULL;
+    }
   return g_steal_pointer (&ds);
 }
 

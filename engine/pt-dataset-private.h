@@ -27,7 +27,8 @@ typedef struct {
 
 typedef enum {
   PT_IMAGE_UNCHECKED,
-  PT_IMAGE_OK,
+  PT_IMAGE_OK,              /* header read */
+  PT_IMAGE_DECODED,         /* and fully decoded */
   PT_IMAGE_MISSING,
   PT_IMAGE_UNREADABLE,
   PT_IMAGE_UNDECODABLE,
@@ -62,6 +63,7 @@ struct _PtDataset {
   GArray       *images;       /* PtImageSlot */
   GMutex        lock;         /* problems and n_usable after loading */
   GArray       *problems;     /* PtProblemSlot */
+  guint         n_sorted;     /* problems[0, n_sorted) are sorted; loader failures follow */
   guint         n_usable;
   GPtrArray    *notes;        /* char *, NULL-terminated */
   guint16      *tokens;       /* per record: prompt + answer tokens once scanned, or NULL */
@@ -89,6 +91,23 @@ typedef struct {
   int        image_rank;
 } PtRecordDraft;
 
+/* What a record key (JSON Lines) or column (CSV, TSV) holds. */
+typedef enum {
+  PT_FIELD_IMAGE,
+  PT_FIELD_QUESTION,
+  PT_FIELD_ANSWER,
+  PT_FIELD_QUESTION_TYPE,
+  PT_FIELD_ANSWER_TYPE,
+  PT_FIELD_ANSWERS,
+  PT_FIELD_QUESTION_ID,
+  PT_FIELD_OTHER,
+} PtRecordField;
+
+/* The field a key or column name fills (compared exactly, or ignoring ASCII
+ * case) and in *rank which of its spellings it is (lower wins when a record
+ * has several); PT_FIELD_OTHER and rank 0 for any other name. */
+PtRecordField pt_record_field_lookup (const char *name, gboolean ignore_case, int *rank);
+
 void        pt_record_draft_init   (PtRecordDraft *draft);
 void        pt_record_draft_reset  (PtRecordDraft *draft);
 void        pt_record_draft_clear  (PtRecordDraft *draft);
@@ -111,6 +130,9 @@ guint       pt_dataset_add_draft_with_problem (PtDataset *dataset, PtRecordDraft
 /* A line or row that gave no record: stored empty, with its problem. */
 guint       pt_dataset_add_broken   (PtDataset *dataset, guint file, guint line,
                                      PtProblemKind kind, const char *format, ...) G_GNUC_PRINTF (5, 6);
+/* Appends a problem; an unusable kind marks the record (caller locks after loading). */
+void        pt_dataset_add_problem_locked (PtDataset *dataset, guint file, guint line, int record,
+                                           PtProblemKind kind, char *reason);
 /* A problem found while building (no locking). */
 void        pt_dataset_problem      (PtDataset *dataset, guint file, guint line, int record,
                                      PtProblemKind kind, const char *format, ...) G_GNUC_PRINTF (6, 7);

@@ -10,6 +10,7 @@
 #include "pt-dataset-private.h"
 #include "pt-dataset-scan.h"
 #include "pt-error.h"
+#include "pt-image.h"                /* pt_image_load: the deep check */
 
 void
 pt_scan_options_init (PtScanOptions *o)
@@ -18,20 +19,20 @@ pt_scan_options_init (PtScanOptions *o)
   o->check_images = TRUE;
 }
 
-/* The full decode when no decoder is given. */
+/* The full decode when no decoder is given: the one training uses. */
 static gboolean
 default_decode (const char *path, int *width, int *height, char **reason)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_autoptr(PtImage) image = pt_image_load (path, NULL, &error);
 
-  if (pixbuf == NULL)
+  if (image == NULL)
     {
       *reason = g_strdup (error->message);
       return FALSE;
     }
-  *width = gdk_pixbuf_get_width (pixbuf);
-  *height = gdk_pixbuf_get_height (pixbuf);
+  *width = image->width;
+  *height = image->height;
   return TRUE;
 }
 
@@ -102,13 +103,17 @@ check_one (Scan *sc, guint i)
       if (!decode (path, &w, &h, &why))
         {
           im->status = PT_IMAGE_UNDECODABLE;
-          sc->reasons[i] = g_strdup_printf ("the image %s cannot be decoded: %s", path,
-                                            why ? why : "unknown error");
+          /* the decoder's messages name the file already */
+          sc->reasons[i] = why != NULL && strstr (why, path) != NULL
+                             ? g_strdup (why)
+                             : g_strdup_printf ("the image %s cannot be decoded: %s", path,
+                                                why ? why : "unknown error");
           g_free (why);
           return;
         }
       im->width = (guint32) w;
       im->height = (guint32) h;
+      im->status = PT_IMAGE_DECODED;
     }
 }
 

@@ -105,7 +105,7 @@ pt_dataset_compute_stats (PtDataset *ds)
   g_autoptr(GHashTable) answers = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) qtypes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) atypes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) sizes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) sizes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_autofree guint8 *image_seen = NULL;
   g_autoptr(GArray) token_counts = g_array_new (FALSE, FALSE, sizeof (int));
   guint64 qwords = 0, awords = 0;
@@ -154,13 +154,15 @@ pt_dataset_compute_stats (PtDataset *ds)
             {
               gint64 key = ((gint64) im->width << 32) | im->height;
               guint side = MAX (im->width, im->height);
-              gpointer stored, old;
-              if (!g_hash_table_lookup_extended (sizes, &key, &stored, &old))
+              PtSizeCount *c = g_hash_table_lookup (sizes, &key);
+              if (c == NULL)
                 {
-                  stored = g_memdup2 (&key, sizeof key);
-                  old = NULL;
+                  c = g_new0 (PtSizeCount, 1);
+                  c->width = (int) im->width;
+                  c->height = (int) im->height;
+                  g_hash_table_insert (sizes, g_memdup2 (&key, sizeof key), c);
                 }
-              g_hash_table_insert (sizes, stored, GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + 1));
+              c->count++;
               st->size_buckets[side < 224 ? PT_SIZE_UNDER_224 : side < 448 ? PT_SIZE_UNDER_448
                                : side < 896 ? PT_SIZE_UNDER_896 : side < 1792 ? PT_SIZE_UNDER_1792
                                : PT_SIZE_LARGER]++;
@@ -184,11 +186,7 @@ pt_dataset_compute_stats (PtDataset *ds)
     gpointer key, value;
     g_hash_table_iter_init (&it, sizes);
     while (g_hash_table_iter_next (&it, &key, &value))
-      {
-        gint64 k = *(gint64 *) key;
-        PtSizeCount c = { (int) (k >> 32), (int) (k & 0xFFFFFFFF), GPOINTER_TO_UINT (value) };
-        g_array_append_val (st->sizes, c);
-      }
+      g_array_append_vals (st->sizes, value, 1);
     g_array_sort (st->sizes, size_cmp);
   }
   if (st->usable > 0)

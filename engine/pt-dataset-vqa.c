@@ -96,7 +96,8 @@ question_object (Reader *r, PtJsonScan *s)
       else
         {
           if ((strcmp (k, "image_id") == 0 || strcmp (k, "question_id") == 0
-               || strcmp (k, "question") == 0) && t != PT_JSON_NULL)
+               || strcmp (k, "question") == 0)
+              && t != PT_JSON_NULL && t != PT_JSON_INVALID && t != PT_JSON_END)
             set_reason (&q, PT_PROBLEM_WRONG_TYPE,
                         g_strdup_printf ("“%s” is %s, not %s", k, pt_json_type_name (t),
                                          strcmp (k, "question") == 0 ? "a string" : "an integer"));
@@ -104,7 +105,10 @@ question_object (Reader *r, PtJsonScan *s)
         }
     }
   if (pt_json_scan_failed (s))
-    return;
+    {
+      g_free (q.reason);
+      return;
+    }
   if (!q.has_image_id || !q.has_question)
     set_reason (&q, PT_PROBLEM_MISSING_FIELD,
                 g_strdup_printf ("the question%s has no %s", q.question_id >= 0 ? "" : " (no question_id)",
@@ -277,10 +281,13 @@ walk (Reader *r, const char *data, gsize length, guint file, const char *list_ke
     pt_json_scan_fail (&s, "text after the end of the JSON object");
   if (pt_json_scan_failed (&s))
     {
-      if (!found && n <= 1 && r->questions->len == 0)
+      if (!found)
         {
+          /* broken before its list began: nothing in it can be read */
           g_autofree char *where = pt_json_scan_describe (&s);
-          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s is not valid JSON (%s)", name, where);
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s is not a VQAv2 %s file: invalid JSON before any “%s” list (%s)", name,
+                       list_key, list_key, where);
           return FALSE;
         }
       pt_dataset_problem (r->ds, file, s.error_line, -1, PT_PROBLEM_SYNTAX,

@@ -97,10 +97,12 @@ typedef struct {
   const char   *reason;   /* one sentence */
 } PtProblem;
 
-/* Loading. path is a file (format detected from its content unless given)
- * or a VQAv2 folder. A file that is no dataset at all (empty, binary, no
- * known column, unknown JSON) is a PT_ERROR_INVALID_INPUT naming it;
- * unreadable paths are PT_ERROR_IO. Bad lines are problems, not errors. */
+/* Loading. path is a file (format detected from its content unless given),
+ * a VQAv2 folder, or a folder holding one .jsonl/.csv/.tsv. A path that
+ * does not exist or cannot be opened, or a file that is no dataset at all
+ * (empty, binary, no known column, unknown JSON, a forced format nothing in
+ * it fits) is a PT_ERROR_INVALID_INPUT naming it; a read failing midway is
+ * PT_ERROR_IO. Bad lines and records are problems, not errors. */
 PtDataset  *pt_dataset_load            (const char *path, PtDatasetFormat format,
                                         GCancellable *cancellable, GError **error);
 /* The same readers over a buffer (tests, fuzzing): JSONL, CSV or TSV (or

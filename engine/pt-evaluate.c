@@ -43,55 +43,54 @@ pt_eval_metrics_free (PtEvalMetrics *m)
 }
 
 static PtLoader *
-make_loader (PtPipeline *pipe, PtExampleSource *src, PtDataset *dataset, const guint *records,
+make_loader (PtPipeline *pipe, PtDataset *dataset, gboolean prompts_only, const guint *records,
              guint n, const PtEvalOptions *o)
 {
   PtLoaderOptions lo;
+  PtLoaderSource src;
 
+  pt_pipeline_loader_source (pipe, dataset, o->template_, prompts_only, &src);
   pt_loader_options_init (&lo);
   lo.batch_size = pipe->max_batch;
   lo.n_threads = o->n_threads;
-  return pt_loader_new_custom (pt_example_source_funcs (src), src, dataset, records, n, &lo);
+  return pt_loader_new (&src, records, n, &lo);
 }
 
-static gboolean
-check_cancel (GCancellable *cancellable, GError **error)
+/* The loader's next batch; NULL at the end (*ok TRUE), or when the
+ * evaluation was cancelled or the loader failed (*ok FALSE, error set). */
+static PtBatch *
+next_batch (PtLoader *loader, GCancellable *cancellable, gboolean *ok, GError **error)
 {
+  PtBatch *batch;
+  guint k;
+
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_CANCELLED, "Evaluation stopped");
-      return FALSE;
+      *ok = FALSE;
+      return NULL;
     }
-  return TRUE;
+  batch = pt_loader_next (loader, &k, error);
+  *ok = batch != NULL || error == NULL || *error == NULL;
+  return batch;
 }
 
 static gboolean
 eval_loss (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
            const PtEvalOptions *o, guint *done, guint total, PtEvalMetrics *m, GError **error)
 {
-  PtExampleSource *src = pt_example_source_new (pipe, dataset, o->template_, TRUE);
-  g_autoptr(PtLoader) loader = make_loader (pipe, src, dataset, records, n, o);
+  g_autoptr(PtLoader) loader = make_loader (pipe, dataset, FALSE, records, n, o);
   double sum = 0;
   guint64 tokens = 0;
   gboolean ok = TRUE;
 
   for (;;)
     {
-      g_autoptr(PtBatch) batch = NULL;
+      g_autoptr(PtBatch) batch = next_batch (loader, o->cancellable, &ok, error);
       PtLossResult r;
-      guint k;
 
-      if (!check_cancel (o->cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      batch = pt_loader_next (loader, &k, error);
       if (batch == NULL)
-        {
-          ok = error == NULL || *error == NULL;
-          break;
-        }
+        break;
       if (!pt_model_forward_loss (pipe->model, batch, FALSE, &r, NULL, error))
         {
           ok = FALSE;
@@ -105,7 +104,6 @@ eval_loss (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
         o->progress (*done, total, o->user_data);
     }
   g_clear_pointer (&loader, pt_loader_free);
-  pt_example_source_free (src);
   m->val_loss = tokens > 0 ? sum / tokens : NAN;
   return ok;
 }
@@ -129,8 +127,7 @@ static gboolean
 eval_generate (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
                const PtEvalOptions *o, guint *done, guint total, PtEvalMetrics *m, GError **error)
 {
-  PtExampleSource *src = pt_example_source_new (pipe, dataset, o->template_, FALSE);
-  g_autoptr(PtLoader) loader = make_loader (pipe, src, dataset, records, n, o);
+  g_autoptr(PtLoader) loader = make_loader (pipe, dataset, TRUE, records, n, o);
   g_autoptr(PtVqaAccumulator) acc = pt_vqa_accumulator_new ();
   int max_new = o->max_new_tokens > 0 ? o->max_new_tokens : 16;
   gboolean ok = TRUE;
@@ -141,25 +138,15 @@ eval_generate (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint
 
   for (;;)
     {
-      g_autoptr(PtBatch) batch = NULL;
+      g_autoptr(PtBatch) batch = next_batch (loader, o->cancellable, &ok, error);
       g_autofree const int32_t **prompts = NULL;
       g_autofree int *lens = NULL;
       g_autofree int32_t *out = NULL;
       g_autofree int *out_len = NULL;
       PtGenerateInput input;
-      guint k;
 
-      if (!check_cancel (o->cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      batch = pt_loader_next (loader, &k, error);
       if (batch == NULL)
-        {
-          ok = error == NULL || *error == NULL;
-          break;
-        }
+        break;
       prompts = g_new (const int32_t *, batch->B);
       lens = g_new (int, batch->B);
       out = g_new (int32_t, (gsize) batch->B * max_new);
@@ -207,7 +194,6 @@ eval_generate (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint
         o->progress (*done, total, o->user_data);
     }
   g_clear_pointer (&loader, pt_loader_free);
-  pt_example_source_free (src);
   m->n = pt_vqa_accumulator_count (acc);
   if (m->n > 0)
     {

@@ -142,12 +142,14 @@ resample_horizontal (uint8_t *out, int out_w, const uint8_t *in, int in_w, int f
     }
 }
 
-/* out (out_h, w, 3) ← in (·, w, 3); bounds index rows of in */
+/* out (out_h, w, 3) ← in (·, w, 3); bounds index rows of in. Row by row
+ * into an accumulator, so that the inner loop runs along memory. */
 static void
 resample_vertical (uint8_t *out, int out_h, const uint8_t *in, int w, int ksize,
                    const int *bounds, const int32_t *weights)
 {
   gsize stride = (gsize) w * 3;
+  g_autofree int32_t *acc = g_new (int32_t, stride);
 
   for (int yy = 0; yy < out_h; yy++)
     {
@@ -155,13 +157,18 @@ resample_vertical (uint8_t *out, int out_h, const uint8_t *in, int w, int ksize,
       const uint8_t *src = in + (gsize) bounds[yy * 2] * stride;
       int n = bounds[yy * 2 + 1];
       uint8_t *dst = out + (gsize) yy * stride;
+
       for (gsize i = 0; i < stride; i++)
+        acc[i] = 1 << (PRECISION_BITS - 1);
+      for (int y = 0; y < n; y++)
         {
-          int32_t s = 1 << (PRECISION_BITS - 1);
-          for (int y = 0; y < n; y++)
-            s += src[y * stride + i] * k[y];
-          dst[i] = clip8 (s);
+          const uint8_t *row = src + y * stride;
+          int32_t ky = k[y];
+          for (gsize i = 0; i < stride; i++)
+            acc[i] += row[i] * ky;
         }
+      for (gsize i = 0; i < stride; i++)
+        dst[i] = clip8 (acc[i]);
     }
 }
 

@@ -164,6 +164,38 @@ webp_complete (const guint8 *d, gsize n)
   return (guint64) le32 (d + 4) + 8 <= n;
 }
 
+/* GdkPixbuf's BMP decoder takes the header size, the pixel data offset and
+ * the width on trust and allocates from them (up to 4 GiB) before it reports
+ * the image size: check them first. The size goes to *width × *height. */
+static gboolean
+bmp_header_ok (const guint8 *d, gsize n, gint64 *width, gint64 *height)
+{
+  static const guint32 sizes[] = { 12, 16, 40, 52, 56, 64, 108, 124 };
+  guint32 header, offset;
+  gboolean known = FALSE;
+
+  if (n < 26)
+    return FALSE;
+  offset = le32 (d + 10);
+  header = le32 (d + 14);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    known |= header == sizes[i];
+  if (!known || n < 14 + (gsize) header || offset < 14 + header || offset > n)
+    return FALSE;
+  if (header == 12)
+    {
+      *width = d[18] | d[19] << 8;
+      *height = d[20] | d[21] << 8;
+    }
+  else
+    {
+      *width = (gint32) le32 (d + 18);
+      *height = (gint32) le32 (d + 22);
+    }
+  *height = ABS (*height);
+  return *width > 0 && *height > 0;
+}
+
 static gboolean
 is_complete (const char *format, const guint8 *d, gsize n)
 {
@@ -178,50 +210,153 @@ is_complete (const char *format, const guint8 *d, gsize n)
   return TRUE;                           /* GIF and TIFF decoders refuse truncation */
 }
 
-/* ---- GIF transparency: GdkPixbuf gives transparent pixels of the first
- * frame (and any part of the screen the frame leaves uncovered) as
- * (0, 0, 0, 0); PIL's convert("RGB") gives the palette colour of the
- * transparent index (else of the background index). Returns that colour. */
+/* ---- GIF: GdkPixbuf gives transparent pixels of the first frame (and any
+ * part of the screen it leaves uncovered) as (0, 0, 0, 0); PIL's
+ * convert("RGB") gives the palette colour of the transparent index (else of
+ * the background index): *hidden gets that colour. And a frame of width or
+ * height 0 makes GdkPixbuf's decoder fail an assertion: refuse it first.
+ * FALSE for such a frame; anything else is left to the decoder. */
+
 static gboolean
-gif_hidden_colour (const guint8 *d, gsize n, guint8 rgb[3])
+gif_skip_blocks (const guint8 *d, gsize n, gsize *p)
 {
-  const guint8 *gct = NULL, *table;
-  int transparent = -1, background = d[11], index;
+  while (*p < n && d[*p] != 0)
+    *p += d[*p] + 1;
+  *p += 1;
+  return *p <= n;
+}
+
+static gboolean
+gif_check (const guint8 *d, gsize n, guint8 hidden[3], gboolean *has_hidden)
+{
+  const guint8 *gct = NULL;
+  int transparent = -1;
+  gboolean first = TRUE;
   gsize p = 13;
 
+  *has_hidden = FALSE;
   if (n < 13)
-    return FALSE;
+    return TRUE;
   if (d[10] & 0x80)
     {
       gct = d + 13;
       p += (gsize) 3 << ((d[10] & 7) + 1);
     }
-  while (p < n)
+  while (p < n && d[p] != 0x3b)
     {
-      if (d[p] == 0x21 && p + 2 < n)              /* extension */
+      if (d[p] == 0x21 && p + 1 < n)                       /* extension */
         {
-          if (d[p + 1] == 0xf9 && p + 7 < n && d[p + 2] == 4 && (d[p + 3] & 1))
+          if (first && d[p + 1] == 0xf9 && p + 7 < n && d[p + 2] == 4 && (d[p + 3] & 1))
             transparent = d[p + 6];
           p += 2;
-          while (p < n && d[p] != 0)               /* sub-blocks */
-            p += d[p] + 1;
-          p++;
+          if (!gif_skip_blocks (d, n, &p))
+            return TRUE;
         }
-      else if (d[p] == 0x2c && p + 10 <= n)       /* the first image */
+      else if (d[p] == 0x2c && p + 10 <= n)                /* an image */
         {
-          table = gct;
-          if (d[p + 9] & 0x80)
-            table = d + p + 10;
-          index = transparent >= 0 ? transparent : background;
-          if (table == NULL || (gsize) (table - d) + 3 * index + 3 > n)
+          const guint8 *table = gct;
+          guint w = d[p + 5] | d[p + 6] << 8, h = d[p + 7] | d[p + 8] << 8;
+          guint8 flags = d[p + 9];
+
+          if (w == 0 || h == 0)
             return FALSE;
-          memcpy (rgb, table + 3 * index, 3);
-          return TRUE;
+          p += 10;
+          if (flags & 0x80)
+            {
+              table = d + p;
+              p += (gsize) 3 << ((flags & 7) + 1);
+            }
+          if (first)
+            {
+              int index = transparent >= 0 ? transparent : d[11];
+              if (table != NULL && (gsize) (table - d) + 3 * index + 3 <= n)
+                {
+                  memcpy (hidden, table + 3 * index, 3);
+                  *has_hidden = TRUE;
+                }
+              first = FALSE;
+            }
+          p += 1;                                          /* LZW code size */
+          if (!gif_skip_blocks (d, n, &p))
+            return TRUE;
         }
       else
-        return FALSE;
+        p++;                     /* GdkPixbuf skips bytes that start no block; so do we */
     }
-  return FALSE;
+  return TRUE;
+}
+
+/* ---- EXIF orientation: GdkPixbuf reads it from JPEG and TIFF; PIL's
+ * exif_transpose also from PNG eXIf and WebP EXIF chunks, so read those. */
+
+/* Tag 0x0112 of IFD0 in a TIFF-structured EXIF blob; 0 if none. */
+static int
+exif_orientation (const guint8 *p, gsize n)
+{
+  gboolean le;
+  guint32 ifd;
+  guint count;
+
+  if (n >= 6 && memcmp (p, "Exif\0\0", 6) == 0)
+    {
+      p += 6;
+      n -= 6;
+    }
+  if (n < 8 || !(memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0))
+    return 0;
+  le = p[0] == 'I';
+#define U16(q) (le ? (guint) (q)[0] | (guint) (q)[1] << 8 : (guint) (q)[1] | (guint) (q)[0] << 8)
+  ifd = le ? le32 (p + 4) : be32 (p + 4);
+  if (ifd > n - 2 || n < 2)
+    return 0;
+  count = U16 (p + ifd);
+  for (guint i = 0; i < count; i++)
+    {
+      const guint8 *e = p + ifd + 2 + 12 * i;
+      if ((gsize) (e - p) + 12 > n)
+        return 0;
+      if (U16 (e) == 0x0112 && U16 (e + 2) == 3)
+        {
+          guint v = U16 (e + 8);
+          return v >= 1 && v <= 8 ? (int) v : 0;
+        }
+    }
+#undef U16
+  return 0;
+}
+
+static int
+png_orientation (const guint8 *d, gsize n)
+{
+  gsize p = 8;
+
+  while (p + 12 <= n)
+    {
+      guint32 len = be32 (d + p);
+      if (len > n - p - 12)
+        return 0;
+      if (memcmp (d + p + 4, "eXIf", 4) == 0)
+        return exif_orientation (d + p + 8, len);
+      p += 12 + len;
+    }
+  return 0;
+}
+
+static int
+webp_orientation (const guint8 *d, gsize n)
+{
+  gsize p = 12;
+
+  while (p + 8 <= n)
+    {
+      guint32 len = le32 (d + p + 4);
+      if (len > n - p - 8)
+        return 0;
+      if (memcmp (d + p, "EXIF", 4) == 0)
+        return exif_orientation (d + p + 8, len);
+      p += 8 + len + (len & 1);
+    }
+  return 0;
 }
 
 typedef struct {
@@ -230,6 +365,7 @@ typedef struct {
   int      width;
   int      height;
   gboolean too_big;
+  gboolean empty;
 } SizeCheck;
 
 static void
@@ -245,7 +381,8 @@ size_prepared_cb (GdkPixbufLoader *loader,
   if (width <= 0 || height <= 0 || (guint64) width * (guint64) height > check->max_pixels)
     {
       /* a 0 × 0 size makes the decoders stop before allocating pixels */
-      check->too_big = TRUE;
+      check->empty = width <= 0 || height <= 0;
+      check->too_big = !check->empty;
       gdk_pixbuf_loader_set_size (loader, 0, 0);
       return;
     }
@@ -301,6 +438,8 @@ image_from_pixbuf (GdkPixbuf *pixbuf, PtImageAlpha alpha, const guint8 *hidden)
   return im;
 }
 
+#define TOO_BIG "The image %s is %d × %d pixels, more than the limit of %" G_GUINT64_FORMAT " pixels"
+
 static PtImage *
 decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *options,
         int max_side, GError **error)
@@ -310,6 +449,8 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
   g_autoptr(GError) local = NULL;
   g_autoptr(GdkPixbuf) oriented = NULL;
   SizeCheck check = { 0 };
+  guint8 hidden[3];
+  gboolean has_hidden = FALSE;
   const char *format;
   GdkPixbuf *pixbuf;
   gboolean ok;
@@ -332,6 +473,28 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
                    name);
       return NULL;
     }
+  if (g_str_equal (format, "gif") && !gif_check (data, size, hidden, &has_hidden))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "Cannot decode the image %s: a GIF frame has no pixels", name);
+      return NULL;
+    }
+  if (g_str_equal (format, "bmp"))
+    {
+      gint64 w, h;
+      if (!bmp_header_ok (data, size, &w, &h))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "Cannot decode the image %s: its BMP header is not valid", name);
+          return NULL;
+        }
+      if ((guint64) w * (guint64) h > check.max_pixels)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED, TOO_BIG, name, (int) w, (int) h,
+                       check.max_pixels);
+          return NULL;
+        }
+    }
   loader = gdk_pixbuf_loader_new_with_type (format, &local);
   if (loader == NULL)
     {
@@ -344,11 +507,16 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
   ok = gdk_pixbuf_loader_write (loader, data, size, &local);
   /* close in any case, so that the loader can be freed */
   ok = gdk_pixbuf_loader_close (loader, ok ? &local : NULL) && ok;
+  if (check.empty)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The image %s has no pixels (%d × %d)",
+                   name, check.width, check.height);
+      return NULL;
+    }
   if (check.too_big)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-                   "The image %s is %d × %d pixels, more than the limit of %" G_GUINT64_FORMAT
-                   " pixels", name, check.width, check.height, check.max_pixels);
+      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED, TOO_BIG, name, check.width,
+                   check.height, check.max_pixels);
       return NULL;
     }
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
@@ -376,15 +544,18 @@ decode (const guint8 *data, gsize size, const char *name, const PtImageOptions *
     }
   if (!options->ignore_orientation)
     {
+      int o = g_str_equal (format, "png") ? png_orientation (data, size)
+              : g_str_equal (format, "webp") ? webp_orientation (data, size) : 0;
+      if (o > 1 && gdk_pixbuf_get_option (pixbuf, "orientation") == NULL)
+        {
+          char value[2] = { (char) ('0' + o), 0 };
+          gdk_pixbuf_set_option (pixbuf, "orientation", value);
+        }
       oriented = gdk_pixbuf_apply_embedded_orientation (pixbuf);
       if (oriented != NULL)
         pixbuf = oriented;
     }
-  {
-    guint8 hidden[3];
-    gboolean is_gif = g_str_equal (format, "gif") && gif_hidden_colour (data, size, hidden);
-    return image_from_pixbuf (pixbuf, options->alpha, is_gif ? hidden : NULL);
-  }
+  return image_from_pixbuf (pixbuf, options->alpha, has_hidden ? hidden : NULL);
 }
 
 PtImage *

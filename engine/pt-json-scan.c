@@ -389,10 +389,11 @@ literal (PtJsonScan *scan, const char *word)
 
 /* ---- containers ---- */
 
-gboolean
-pt_json_scan_object_begin (PtJsonScan *scan)
+/* The '{' or '[' that opens a container, within the nesting limit. */
+static gboolean
+container_begin (PtJsonScan *scan, char open, const char *message)
 {
-  if (!expect (scan, '{', "an object was expected"))
+  if (!expect (scan, open, message))
     return FALSE;
   if (++scan->depth > PT_JSON_MAX_DEPTH)
     {
@@ -402,28 +403,47 @@ pt_json_scan_object_begin (PtJsonScan *scan)
   return TRUE;
 }
 
-gboolean
-pt_json_scan_object_next (PtJsonScan *scan,
-                          guint      *n,
-                          GString    *key)
+/* Up to a container's next member: FALSE at the closing bracket (consumed)
+ * or on error; else TRUE past the ',' that must come before every member but
+ * the first (n counts those read), and that must not trail. */
+static gboolean
+member_start (PtJsonScan *scan, guint n, char close)
 {
+  gboolean object = close == '}';
+
   if (scan->error != NULL)
     return FALSE;
   skip_ws (scan);
-  if (scan->p < scan->end && *scan->p == '}')
+  if (scan->p < scan->end && *scan->p == close)
     {
       scan->p++;
       scan->depth--;
       return FALSE;
     }
-  if (*n > 0 && !expect (scan, ',', "',' or '}' expected"))
+  if (n > 0 && !expect (scan, ',', object ? "',' or '}' expected" : "',' or ']' expected"))
     return FALSE;
   skip_ws (scan);
-  if (scan->p < scan->end && *scan->p == '}')
+  if (scan->p < scan->end && *scan->p == close)
     {
-      pt_json_scan_fail (scan, "trailing comma before '}'");
+      pt_json_scan_fail (scan, object ? "trailing comma before '}'" : "trailing comma before ']'");
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+pt_json_scan_object_begin (PtJsonScan *scan)
+{
+  return container_begin (scan, '{', "an object was expected");
+}
+
+gboolean
+pt_json_scan_object_next (PtJsonScan *scan,
+                          guint      *n,
+                          GString    *key)
+{
+  if (!member_start (scan, *n, '}'))
+    return FALSE;
   if (scan->p < scan->end && *scan->p != '"')
     {
       pt_json_scan_fail (scan, "a quoted key was expected");
@@ -441,37 +461,15 @@ pt_json_scan_object_next (PtJsonScan *scan,
 gboolean
 pt_json_scan_array_begin (PtJsonScan *scan)
 {
-  if (!expect (scan, '[', "a list was expected"))
-    return FALSE;
-  if (++scan->depth > PT_JSON_MAX_DEPTH)
-    {
-      pt_json_scan_fail (scan, "nested too deeply");
-      return FALSE;
-    }
-  return TRUE;
+  return container_begin (scan, '[', "a list was expected");
 }
 
 gboolean
 pt_json_scan_array_next (PtJsonScan *scan,
                          guint      *n)
 {
-  if (scan->error != NULL)
+  if (!member_start (scan, *n, ']'))
     return FALSE;
-  skip_ws (scan);
-  if (scan->p < scan->end && *scan->p == ']')
-    {
-      scan->p++;
-      scan->depth--;
-      return FALSE;
-    }
-  if (*n > 0 && !expect (scan, ',', "',' or ']' expected"))
-    return FALSE;
-  skip_ws (scan);
-  if (scan->p < scan->end && *scan->p == ']')
-    {
-      pt_json_scan_fail (scan, "trailing comma before ']'");
-      return FALSE;
-    }
   if (scan->p >= scan->end)
     {
       pt_json_scan_fail (scan, "unexpected end of input (truncated JSON?)");

@@ -28,6 +28,7 @@ typedef struct {
 struct _PtLoader {
   PtLoaderFuncs funcs;
   gpointer      user_data;
+  GDestroyNotify user_data_free;
   PtDataset    *dataset;
   guint        *order;
   guint         n;
@@ -168,6 +169,18 @@ pt_loader_new_custom (const PtLoaderFuncs    *funcs,
                       guint                   n,
                       const PtLoaderOptions  *options)
 {
+  return pt_loader_new_full (funcs, user_data, NULL, dataset, order, n, options);
+}
+
+PtLoader *
+pt_loader_new_full (const PtLoaderFuncs    *funcs,
+                    gpointer                user_data,
+                    GDestroyNotify          user_data_free,
+                    PtDataset              *dataset,
+                    const guint            *order,
+                    guint                   n,
+                    const PtLoaderOptions  *options)
+{
   PtLoader *l;
   PtLoaderOptions defaults;
 
@@ -184,6 +197,7 @@ pt_loader_new_custom (const PtLoaderFuncs    *funcs,
   l = g_new0 (PtLoader, 1);
   l->funcs = *funcs;
   l->user_data = user_data;
+  l->user_data_free = user_data_free;
   l->dataset = dataset != NULL ? pt_dataset_ref (dataset) : NULL;
   l->order = g_memdup2 (order, sizeof (guint) * MAX (n, 1));
   l->n = n;
@@ -298,5 +312,7 @@ pt_loader_free (PtLoader *l)
   g_cond_clear (&l->work_cond);
   g_cond_clear (&l->ready_cond);
   g_clear_pointer (&l->dataset, pt_dataset_unref);
+  if (l->user_data_free != NULL)
+    l->user_data_free (l->user_data);
   g_free (l);
 }

@@ -21,6 +21,8 @@
 
 #include "pt-batch.h"      /* PtBatch */
 #include "pt-dataset.h"    /* PtDataset */
+#include "pt-image.h"      /* PtImageOptions */
+#include "pt-tokenizer.h"  /* PtTokenizer */
 
 G_BEGIN_DECLS
 
@@ -53,6 +55,32 @@ void      pt_loader_options_init (PtLoaderOptions *options);
  * (may be NULL). funcs and user_data must outlive the loader. */
 PtLoader *pt_loader_new_custom   (const PtLoaderFuncs *funcs, gpointer user_data,
                                   PtDataset *dataset, const guint *order, guint n,
+                                  const PtLoaderOptions *options);
+
+/* The same, with user_data freed by user_data_free when the loader is. */
+PtLoader *pt_loader_new_full     (const PtLoaderFuncs *funcs, gpointer user_data,
+                                  GDestroyNotify user_data_free, PtDataset *dataset,
+                                  const guint *order, guint n, const PtLoaderOptions *options);
+
+/* The PaliGemma loader: each record's image decoded, resized to S × S and
+ * normalised (pt_image_load_pixels), its prompt (pt_dataset_get_prompt with
+ * the template) and answer encoded (pt_processor_encode), each batch
+ * collated by pt_processor_collate. The dataset and tokenizer must outlive
+ * the loader (the dataset is referenced); the rest is copied. */
+typedef struct {
+  PtDataset         *dataset;
+  const PtTokenizer *tokenizer;
+  int                image_size;        /* S: 224, 448, 896 */
+  int                num_image_tokens;  /* (S / patch)²: 256 at 224 */
+  int                max_text_len;      /* text tokens per record; 0 = no limit */
+  const char        *prompt_template;   /* NULL: "answer {question}" */
+  int32_t            pad_id;
+  int                pad_to;            /* pad every batch to this length; 0 = its longest row */
+  PtImageOptions     image_options;
+  gboolean           prompts_only;      /* inference: the prefix alone, no answer (generation) */
+} PtLoaderSource;
+
+PtLoader *pt_loader_new          (const PtLoaderSource *source, const guint *order, guint n,
                                   const PtLoaderOptions *options);
 
 /* The next batch in order (blocks until it is ready); *batch_index is its

@@ -127,6 +127,32 @@ dropout_offset (const PtLinear *lin)
   return (uint64_t) lin->id << 40;
 }
 
+/* The LoRA branch's input x (N, in): dropout(inp) into m->lora_x when drop
+ * (the mask follows from the step's seed and the Linear, so backward redraws
+ * forward's), else inp; and u (N, r) = x · Aᵀ into m->lora_u. Returns x. */
+static const void *
+lora_down (PtModel        *m,
+           const PtLinear *lin,
+           const void     *inp,
+           int             N,
+           gboolean        drop)
+{
+  PtBackend *be = m->be;
+  const PtBackendOps *o = be->ops;
+  int in = lin->in, r = m->lora_rank;
+  const void *x = inp;
+
+  if (drop)
+    {
+      o->dropout (be, m->lora_x, inp, (size_t) N * in, m->lora_dropout, pt_lora_dropout_seed (m),
+                  dropout_offset (lin));
+      x = m->lora_x;
+    }
+  o->gemm (be, FALSE, TRUE, N, r, in, 1.0, x, m->act, in, lin->lora_a->data, m->acc, in,
+           0.0, m->lora_u, m->acc, r);
+  return x;
+}
+
 /* ---- forward and backward -------------------------------------------------------------- */
 
 /* The weight the GEMMs read: the stored one, or the NF4 base dequantised into scratch. */
@@ -166,18 +192,10 @@ pt_linear_forward (PtModel        *m,
     o->bias_add (be, out, lin->b->data, N, nout);
   if (lin->lora_a != NULL && !m->lora_disabled)
     {
-      const void *x = inp;
       int r = m->lora_rank;
 
-      if (dropout && m->lora_dropout > 0)
-        {
-          o->dropout (be, m->lora_x, inp, (size_t) N * in, m->lora_dropout, pt_lora_dropout_seed (m),
-                      dropout_offset (lin));
-          x = m->lora_x;
-        }
       /* u (N, r) = x · Aᵀ;  out += scaling · u · Bᵀ */
-      o->gemm (be, FALSE, TRUE, N, r, in, 1.0, x, m->act, in, lin->lora_a->data, m->acc, in,
-               0.0, m->lora_u, m->acc, r);
+      lora_down (m, lin, inp, N, dropout && m->lora_dropout > 0);
       o->gemm (be, FALSE, TRUE, N, nout, r, lin->scaling, m->lora_u, m->acc, r, lin->lora_b->data, m->acc, r,
                1.0, out, m->act, nout);
     }
@@ -212,17 +230,8 @@ pt_linear_backward (PtModel        *m,
     {
       int r = m->lora_rank;
       gboolean drop = dropout && m->lora_dropout > 0;
-      const void *x = inp;
+      const void *x = lora_down (m, lin, inp, N, drop);   /* recompute x and u = x · Aᵀ */
 
-      if (drop)
-        {
-          o->dropout (be, m->lora_x, inp, (size_t) N * in, m->lora_dropout, pt_lora_dropout_seed (m),
-                      dropout_offset (lin));
-          x = m->lora_x;
-        }
-      /* recompute u (N, r) = x · Aᵀ */
-      o->gemm (be, FALSE, TRUE, N, r, in, 1.0, x, m->act, in, lin->lora_a->data, m->acc, in,
-               0.0, m->lora_u, m->acc, r);
       /* dB (out, r) += scaling · doutᵀ · u */
       o->gemm (be, TRUE, FALSE, nout, r, N, lin->scaling, dout, m->act, nout, m->lora_u, m->acc, r,
                1.0, lin->lora_b->grad, m->acc, r);
@@ -309,12 +318,9 @@ pt_model_merged_weight (PtModel    *m,
 
   g_return_val_if_fail (m != NULL && name != NULL && data != NULL, FALSE);
 
-  p = pt_model_find_param (m, name);
+  p = pt_model_find_param (m, name, error);
   if (p == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The model has no tensor “%s”", name);
-      return FALSE;
-    }
+    return FALSE;
   lin = p->kind == PT_PARAM_MATRIX ? find_linear (m, p) : NULL;
   if (lin == NULL || lin->lora_a == NULL)
     return pt_model_get_tensor (m, name, data, numel, error);

@@ -43,17 +43,6 @@ config_difference (const PtModelConfig *a,   /* the checkpoint's */
   return NULL;
 }
 
-static char *
-shape_string (int n, const int64_t *shape)
-{
-  GString *s = g_string_new ("(");
-
-  for (int i = 0; i < n; i++)
-    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? ", " : "", shape[i]);
-  g_string_append_c (s, ')');
-  return g_string_free (s, FALSE);
-}
-
 /* Streams a stored tensor (any float dtype) into parameter p. */
 static gboolean
 load_param (PtModel          *m,
@@ -72,8 +61,8 @@ load_param (PtModel          *m,
     ok = t->shape[i] == p->shape[i];
   if (!ok)
     {
-      g_autofree char *got = shape_string (t->n_dims, t->shape);
-      g_autofree char *want = shape_string (p->ndim, p->shape);
+      g_autofree char *got = pt_shape_string (t->n_dims, t->shape);
+      g_autofree char *want = pt_shape_string (p->ndim, p->shape);
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
                    "%s: tensor “%s” has shape %s, the model expects %s", file, p->name, got, want);
       return FALSE;

@@ -217,8 +217,12 @@ gboolean   pt_model_upload_f32   (PtModel *model, void *dst, PtDType dtype, cons
 gboolean   pt_model_download_f32 (PtModel *model, float *dst, const void *src, PtDType dtype,
                                   size_t n, GError **error);
 size_t     pt_model_param_bytes  (PtModel *model, const PtParam *p);
-PtParam   *pt_model_find_param   (PtModel *model, const char *name);
+/* The parameter of that name (PEFT's spelling or PaliTune's); NULL with an
+ * error naming it if the model has none. */
+PtParam   *pt_model_find_param   (PtModel *model, const char *name, GError **error);
 double     pt_round_to_dtype     (double x, PtDType dtype);
+/* "(d0, d1, …)" for messages */
+char      *pt_shape_string       (int n, const int64_t *shape);
 
 /* pt-lora.c */
 const void *pt_linear_weight     (PtModel *model, const PtLinear *lin);

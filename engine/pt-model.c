@@ -876,15 +876,17 @@ pt_model_tensor_name (PtModel *m,
 
 PtParam *
 pt_model_find_param (PtModel    *m,
-                     const char *name)
+                     const char *name,
+                     GError    **error)
 {
   PtParam *p = g_hash_table_lookup (m->by_name, name);
   g_autofree char *canon = NULL;
 
-  if (p != NULL)
-    return p;
-  canon = pt_lora_canonical_key (name);
-  return canon != NULL ? g_hash_table_lookup (m->by_name, canon) : NULL;
+  if (p == NULL && (canon = pt_lora_canonical_key (name)) != NULL)
+    p = g_hash_table_lookup (m->by_name, canon);
+  if (p == NULL)
+    g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The model has no tensor “%s”", name);
+  return p;
 }
 
 /* Host float32 → backend tensor of dtype, through a bounded staging buffer. */
@@ -961,6 +963,18 @@ pt_model_download_f32 (PtModel *m, float *dst, const void *src, PtDType dtype, s
   return download_f32 (m, dst, src, dtype, n, error);
 }
 
+char *
+pt_shape_string (int            n,
+                 const int64_t *shape)
+{
+  GString *s = g_string_new ("(");
+
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? ", " : "", shape[i]);
+  g_string_append_c (s, ')');
+  return g_string_free (s, FALSE);
+}
+
 static gboolean
 check_shape (const PtParam *p,
              int            ndim,
@@ -973,14 +987,10 @@ check_shape (const PtParam *p,
     ok = shape[i] == p->shape[i];
   if (!ok)
     {
-      g_autoptr(GString) want = g_string_new ("");
-      g_autoptr(GString) got = g_string_new ("");
-      for (int i = 0; i < p->ndim; i++)
-        g_string_append_printf (want, "%s%" G_GINT64_FORMAT, i ? ", " : "", p->shape[i]);
-      for (int i = 0; i < ndim; i++)
-        g_string_append_printf (got, "%s%" G_GINT64_FORMAT, i ? ", " : "", shape[i]);
+      g_autofree char *want = pt_shape_string (p->ndim, p->shape);
+      g_autofree char *got = pt_shape_string (ndim, shape);
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
-                   "Tensor “%s” has shape (%s), the model expects (%s)", p->name, got->str, want->str);
+                   "Tensor “%s” has shape %s, the model expects %s", p->name, got, want);
     }
   return ok;
 }
@@ -997,12 +1007,9 @@ pt_model_set_tensor (PtModel       *m,
 
   g_return_val_if_fail (m != NULL && name != NULL && data != NULL, FALSE);
 
-  p = pt_model_find_param (m, name);
+  p = pt_model_find_param (m, name, error);
   if (p == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The model has no tensor “%s”", name);
-      return FALSE;
-    }
+    return FALSE;
   if (!check_shape (p, ndim, shape, error))
     return FALSE;
   for (size_t i = 0; i < p->numel; i++)
@@ -1032,12 +1039,9 @@ pt_model_get_tensor (PtModel    *m,
 
   g_return_val_if_fail (m != NULL && name != NULL && data != NULL, FALSE);
 
-  p = pt_model_find_param (m, name);
+  p = pt_model_find_param (m, name, error);
   if (p == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The model has no tensor “%s”", name);
-      return FALSE;
-    }
+    return FALSE;
   if (numel != p->numel)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,

@@ -20,8 +20,12 @@ pt_pipeline_read_config (const char   *model_dir,
   g_autoptr(PtModelConfig) config = NULL;
   g_autoptr(PtTokenizer) tok = NULL;
 
-  g_return_val_if_fail (model_dir != NULL, NULL);
-
+  if (model_dir == NULL || *model_dir == '\0')
+    {
+      /* a run.json or the settings without a model: a user's file, not a bug */
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "No model folder is chosen");
+      return NULL;
+    }
   if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (model_dir);
@@ -73,7 +77,6 @@ pt_pipeline_open (const char            *model_dir,
 {
   g_autoptr(PtPipeline) pipe = g_new0 (PtPipeline, 1);
 
-  g_return_val_if_fail (model_dir != NULL, NULL);
   g_return_val_if_fail (max_batch > 0 && max_text_len > 0, NULL);
 
   pipe->model_dir = g_strdup (model_dir);
@@ -232,90 +235,22 @@ pt_pipeline_open_inference (const char *model_dir,
                            error);
 }
 
-struct _PtExampleSource {
-  PtLoaderFuncs funcs;
-  PtPipeline   *pipe;
-  PtDataset    *dataset;
-  char         *template_;
-  gboolean      with_answers;
-};
-
-static gpointer
-example_prepare (gpointer  user_data,
-                 guint     record,
-                 float    *pixels,
-                 GError  **error)
-{
-  PtExampleSource *src = user_data;
-  PtPipeline *pipe = src->pipe;
-  g_autofree char *prompt = NULL;
-  PtRecord r;
-
-  pt_dataset_get_record (src->dataset, record, &r);
-  if (r.image == NULL)
-    {
-      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "the record names no image");
-      return NULL;
-    }
-  if (!pt_image_load_pixels (r.image, pipe->image_size, NULL, pixels, error))
-    return NULL;
-  prompt = pt_dataset_get_prompt (src->dataset, record, src->template_);
-  return pt_processor_encode (pipe->tokenizer, pipe->config->num_image_tokens, prompt,
-                              src->with_answers ? r.answer : NULL, pipe->max_text_len, error);
-}
-
-static PtBatch *
-example_collate (gpointer              user_data,
-                 gpointer             *examples,
-                 const float *const   *pixels,
-                 const guint          *records,
-                 int                   n)
-{
-  PtExampleSource *src = user_data;
-
-  return pt_processor_collate ((PtEncoded *const *) examples, pixels, records, n,
-                               src->pipe->image_size, src->pipe->config->pad_token_id, 0);
-}
-
-static void
-example_free (gpointer example)
-{
-  pt_encoded_free (example);
-}
-
-PtExampleSource *
-pt_example_source_new (PtPipeline *pipe,
-                       PtDataset  *dataset,
-                       const char *template_,
-                       gboolean    with_answers)
-{
-  PtExampleSource *src = g_new0 (PtExampleSource, 1);
-
-  src->pipe = pipe;
-  src->dataset = pt_dataset_ref (dataset);
-  src->template_ = g_strdup (template_);
-  src->with_answers = with_answers;
-  src->funcs.prepare = example_prepare;
-  src->funcs.collate = example_collate;
-  src->funcs.free_example = example_free;
-  src->funcs.image_size = pipe->image_size;
-  return src;
-}
-
 void
-pt_example_source_free (PtExampleSource *src)
+pt_pipeline_loader_source (PtPipeline     *pipe,
+                           PtDataset      *dataset,
+                           const char     *template_,
+                           gboolean        prompts_only,
+                           PtLoaderSource *source)
 {
-  if (src == NULL)
-    return;
-  pt_dataset_unref (src->dataset);
-  g_free (src->template_);
-  g_free (src);
-}
-
-const PtLoaderFuncs *
-pt_example_source_funcs (PtExampleSource *src)
-{
-  return &src->funcs;
+  memset (source, 0, sizeof *source);
+  source->dataset = dataset;
+  source->tokenizer = pipe->tokenizer;
+  source->image_size = pipe->image_size;
+  source->num_image_tokens = pipe->config->num_image_tokens;
+  source->max_text_len = pipe->max_text_len;
+  source->prompt_template = template_;
+  source->pad_id = pipe->config->pad_token_id;
+  source->prompts_only = prompts_only;
 }
 
 /* ---- generation -------------------------------------------------------------------- */

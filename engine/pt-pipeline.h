@@ -73,14 +73,12 @@ int         pt_measure_text            (PtTokenizer *tok, PtDataset *dataset, co
                                         guint n, const char *template_, int limit, guint *n_over,
                                         GError **error);
 
-/* Loader functions that decode, resize and encode records of dataset
- * (training examples: prompt + answer, or prompts alone) into batches. The
- * functions' user data is the source: free it after the loader. */
-typedef struct _PtExampleSource PtExampleSource;
-PtExampleSource *pt_example_source_new   (PtPipeline *pipe, PtDataset *dataset,
-                                          const char *template_, gboolean with_answers);
-void             pt_example_source_free  (PtExampleSource *source);
-const PtLoaderFuncs *pt_example_source_funcs (PtExampleSource *source);
+/* The loader source that turns records of dataset into batches for this
+ * model (training examples: prompt + answer; prompts_only: the prefix alone,
+ * for generation). */
+void        pt_pipeline_loader_source  (PtPipeline *pipe, PtDataset *dataset,
+                                        const char *template_, gboolean prompts_only,
+                                        PtLoaderSource *source);
 
 /* ---- generation -------------------------------------------------------------- */
 

@@ -112,8 +112,10 @@ pt_processor_encode (const PtTokenizer *tok, int num_image_tokens, const char *p
   enc->labels = g_new (int32_t, MAX (n, 1));
   for (int i = 0; i < num_image_tokens; i++)
     enc->input_ids[i] = pt_tokenizer_image_id (tok);
-  memcpy (enc->input_ids + num_image_tokens, prefix->data, prefix->len * sizeof (int32_t));
-  memcpy (enc->input_ids + enc->prefix_len, sfx->data, sfx->len * sizeof (int32_t));
+  if (prefix->len > 0)   /* an empty GArray's data may be NULL */
+    memcpy (enc->input_ids + num_image_tokens, prefix->data, prefix->len * sizeof (int32_t));
+  if (sfx->len > 0)
+    memcpy (enc->input_ids + enc->prefix_len, sfx->data, sfx->len * sizeof (int32_t));
   for (int i = 0; i < n; i++)
     {
       gboolean in_suffix = i >= enc->prefix_len;
@@ -121,19 +123,6 @@ pt_processor_encode (const PtTokenizer *tok, int num_image_tokens, const char *p
       enc->labels[i] = in_suffix ? enc->input_ids[i] : IGNORE_INDEX;
     }
   return enc;
-}
-
-char *
-pt_processor_format_prompt (const char *template_, const char *question)
-{
-  g_return_val_if_fail (template_ != NULL && question != NULL, NULL);
-
-  if (strstr (template_, "{question}") == NULL)
-    return *template_ ? g_strconcat (template_, " ", question, NULL) : g_strdup (question);
-  {
-    g_auto(GStrv) parts = g_strsplit (template_, "{question}", -1);
-    return g_strjoinv (question, parts);
-  }
 }
 
 PtBatch *

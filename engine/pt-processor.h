@@ -51,10 +51,6 @@ PtEncoded *pt_processor_encode        (const PtTokenizer *tok, int num_image_tok
                                        int max_text_len, GError **error);
 void       pt_encoded_free            (PtEncoded *enc);
 
-/* Replaces every "{question}" in template by question ("answer {question}"
- * → "answer what colour…"). A template without the placeholder gets the
- * question appended after a space. */
-char      *pt_processor_format_prompt (const char *template_, const char *question);
 
 /* Collates n examples into a right-padded batch of width T = max(n_i)
  * (or pad_to, when it is larger): padding gets pad_id, token type 0 and

@@ -46,7 +46,7 @@ typedef struct {
   char   **lora_targets;       /* PEFT module names: "q_proj" matches every tower that has
                                   it; "vision.q_proj" / "text.q_proj" one tower only */
   gboolean train_vision;       /* full mode: the SigLIP tower */
-  gboolean train_projector;    /* full mode: the projector (also trainable next to LoRA) */
+  gboolean train_projector;    /* full mode: the projector (LoRA modes train only the adapters) */
   gboolean train_decoder;      /* full mode: the Gemma decoder, embeddings included */
 
   /* ---- optimiser ---- */

@@ -576,7 +576,7 @@ pt_tokenizer_decode (const PtTokenizer *tok, const int32_t *ids, gsize n, gboole
         }
       flush_bytes (out, bytes);
       for (const char *p = piece; *p; )
-        if (memcmp (p, "\xe2\x96\x81", 3) == 0)    /* ▁ */
+        if (p[0] == '\xe2' && p[1] == '\x96' && p[2] == '\x81')    /* ▁ (stops at the NUL) */
           {
             g_string_append_c (out, ' ');
             p += 3;

@@ -523,17 +523,18 @@ ms_since (gint64 t0)
 }
 
 static PtLoader *
-epoch_loader (PtTrainer *t, PtExampleSource *src)
+epoch_loader (PtTrainer *t)
 {
   g_autofree guint *order = pt_split_epoch_order (t->split, t->s->seed, t->epoch);
   PtLoaderOptions lo;
+  PtLoaderSource src;
 
+  pt_pipeline_loader_source (t->pipe, t->split->train_dataset, t->s->prompt_template, FALSE, &src);
   pt_loader_options_init (&lo);
   lo.batch_size = t->s->batch_size;
   lo.n_threads = t->s->num_workers;
   lo.start_batch = t->batch;
-  return pt_loader_new_custom (pt_example_source_funcs (src), src, t->split->train_dataset,
-                               order, t->split->n_train, &lo);
+  return pt_loader_new (&src, order, t->split->n_train, &lo);
 }
 
 /* One optimiser step over up to grad_accum micro-batches. *epoch_done when
@@ -649,8 +650,6 @@ finish (PtTrainer *t, PtRunStatus status, const char *message, GError **error)
 static gboolean
 run_loop (PtTrainer *t, GError **error)
 {
-  PtExampleSource *src = pt_example_source_new (t->pipe, t->split->train_dataset,
-                                                t->s->prompt_template, TRUE);
   gboolean ok = TRUE, stop_early = FALSE;
   const char *end_message = NULL;
   PtRunStatus end_status = PT_RUN_FINISHED;
@@ -658,15 +657,12 @@ run_loop (PtTrainer *t, GError **error)
   pt_run_set_status (t->run, PT_RUN_RUNNING, NULL);
   pt_run_set_progress (t->run, t->step, t->total_steps, elapsed (t));
   if (!pt_run_save (t->run, error))
-    {
-      pt_example_source_free (src);
-      return FALSE;
-    }
+    return FALSE;
   emit_status (t, PT_RUN_RUNNING, "Training…");
 
   while (ok && t->step < t->total_steps && !stop_early)
     {
-      g_autoptr(PtLoader) loader = epoch_loader (t, src);
+      g_autoptr(PtLoader) loader = epoch_loader (t);
       gboolean epoch_done = FALSE;
 
       while (t->step < t->total_steps)
@@ -723,7 +719,6 @@ run_loop (PtTrainer *t, GError **error)
           t->batch = 0;
         }
     }
-  pt_example_source_free (src);
   if (!ok)
     return FALSE;
 

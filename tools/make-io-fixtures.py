@@ -10,8 +10,12 @@ import json
 import os
 import re
 import shutil
-import struct
 import sys
+
+# peft stores target_modules as a set: fix str hashing so the files repeat
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
 
 import torch
 import transformers
@@ -312,6 +316,52 @@ def write_dtypes():
     save_file({}, os.path.join(OUT, "empty.safetensors"))
 
 
+# ---- pre-quantised bitsandbytes NF4 checkpoints ------------------------------------
+
+def write_nf4(base_dir):
+    """tiny-nf4-dq: NF4 with double quantisation, bf16; tiny-nf4: NF4 alone, the
+    default float16. Beside each, what bitsandbytes dequantises every weight to."""
+    import bitsandbytes as bnb
+    from transformers import BitsAndBytesConfig
+    out = {}
+    for name, double, dtype in (("tiny-nf4-dq", True, torch.bfloat16), ("tiny-nf4", False, None)):
+        q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=double,
+                               bnb_4bit_compute_dtype=torch.bfloat16)
+        kwargs = dict(quantization_config=q, device_map="cpu")
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        model = PaliGemmaForConditionalGeneration.from_pretrained(base_dir, **kwargs)
+        d = os.path.join(OUT, name)
+        clean(d)
+        model.save_pretrained(d)
+        # bitsandbytes' reference dequantisation (backends/default/ops.py, the
+        # CUDA kernels' math). Its CPU backend's native dequantize_4bit kernel
+        # gets these row-straddling blocks wrong (error 2× the quantisation
+        # step against the original weights), so it is not used here.
+        from bitsandbytes.backends.default.ops import _dequantize_4bit_compute, _dequantize_blockwise_compute
+        from bitsandbytes.backends.utils import _get_4bit_code
+        from safetensors import safe_open
+        deq = {}
+        with safe_open(os.path.join(d, "model.safetensors"), "pt") as f:
+            for key in f.keys():
+                if not key.endswith(".quant_state.bitsandbytes__nf4"):
+                    continue
+                base = key[: -len(".quant_state.bitsandbytes__nf4")]
+                qs = json.loads(bytes(f.get_tensor(key).tolist()).decode())
+                absmax = f.get_tensor(base + ".absmax")
+                if "nested_blocksize" in qs:
+                    absmax = _dequantize_blockwise_compute(absmax.reshape(-1), f.get_tensor(base + ".nested_absmax"),
+                                                           f.get_tensor(base + ".nested_quant_map"),
+                                                           qs["nested_blocksize"], torch.float32)
+                    absmax += qs["nested_offset"]
+                deq[base] = _dequantize_4bit_compute(f.get_tensor(base).reshape(-1), absmax,
+                                                     _get_4bit_code("nf4", absmax.device), qs["blocksize"],
+                                                     qs["shape"], getattr(torch, qs["dtype"])).contiguous()
+        save_file(deq, os.path.join(OUT, name + "-dequantized.safetensors"), metadata={"format": "pt"})
+        out[name] = sorted(deq)
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     model = tiny_model()
@@ -320,6 +370,7 @@ def main():
     write_peft("tiny-f32")
     write_configs()
     write_dtypes()
+    write_nf4("tiny-f32")
     total = 0
     for dirpath, _, files in os.walk(OUT):
         total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files)

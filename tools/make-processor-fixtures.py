@@ -334,6 +334,9 @@ def image_fixtures():
     smooth.save(os.path.join(IMG, "orient6.jpg"), quality=90, exif=exif_orientation(6))
     smooth.save(os.path.join(IMG, "orient3.jpg"), quality=90, exif=exif_orientation(3))
     smooth.convert("L").save(os.path.join(IMG, "gray.jpg"), quality=90)
+    base.save(os.path.join(IMG, "orient6.png"), exif=exif_orientation(6))
+    base.save(os.path.join(IMG, "orient8.webp"), lossless=True, exif=exif_orientation(8))
+    base.save(os.path.join(IMG, "orient5.tif"), exif=exif_orientation(5))
     smooth.save(os.path.join(IMG, "photo-420.jpg"), quality=75, subsampling=2)
     smooth.save(os.path.join(IMG, "progressive.jpg"), quality=85, progressive=True)
     frames = [base.quantize(colors=32), rng_image(rng, 16, 12).quantize(colors=32)]
@@ -345,7 +348,8 @@ def image_fixtures():
     smooth.save(os.path.join(IMG, "lossy.webp"), quality=80)
     base.save(os.path.join(IMG, "rgb.tif"))
     decode_cases = ["rgba.png", "gray-alpha.png", "gray.png", "palette.png", "palette-trns.png",
-                    "rgb16.png", "gray16.png", "photo.jpg", "orient6.jpg", "orient3.jpg", "gray.jpg",
+                    "rgb16.png", "gray16.png", "photo.jpg", "orient6.jpg", "orient3.jpg", "orient6.png", "orient8.webp",
+                    "orient5.tif", "gray.jpg",
                     "photo-420.jpg", "progressive.jpg", "anim.gif", "gif-trns.gif", "rgb24.bmp", "lossless.webp", "lossy.webp",
                     "rgb.tif"]
     for name in decode_cases:

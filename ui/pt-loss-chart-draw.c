@@ -559,6 +559,8 @@ draw_header (PtLossChart         *self,
       PtChartSeries *s = self->series->pdata[i];
       double cy;
 
+      if (s->hide_in_legend)
+        continue;
       text_size (text, s->label, &tw, &th);
       if (x - tw - 22 < title_right)
         break;

@@ -12,6 +12,7 @@ typedef struct {
   char               *label;
   PtChartSeriesStyle  style;
   GdkRGBA             color;
+  gboolean            hide_in_legend;  /* e.g. a run's evaluations, the same colour as its line */
 
   GArray             *xs;          /* of double */
   GArray             *ys;          /* of double: the raw values */

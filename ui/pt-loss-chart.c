@@ -176,6 +176,22 @@ pt_loss_chart_has_series (PtLossChart *self,
   return g_hash_table_contains (self->series_by_id, id);
 }
 
+void
+pt_loss_chart_set_series_in_legend (PtLossChart *self,
+                                    const char  *id,
+                                    gboolean     in_legend)
+{
+  PtChartSeries *s;
+
+  g_return_if_fail (PT_IS_LOSS_CHART (self));
+  g_return_if_fail (id != NULL);
+
+  s = g_hash_table_lookup (self->series_by_id, id);
+  g_return_if_fail (s != NULL);
+  s->hide_in_legend = !in_legend;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* Drops the points at and after x (binary search: xs is sorted). */
 static void
 series_truncate (PtLossChart   *self,
@@ -252,6 +268,19 @@ pt_loss_chart_clear (PtLossChart *self)
     }
   g_ptr_array_set_size (self->markers, 0);
   self->n_points = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+pt_loss_chart_remove_all_series (PtLossChart *self)
+{
+  g_return_if_fail (PT_IS_LOSS_CHART (self));
+
+  g_hash_table_remove_all (self->series_by_id);
+  g_ptr_array_set_size (self->series, 0);
+  g_ptr_array_set_size (self->markers, 0);
+  self->n_points = 0;
+  self->n_colors_used = 0;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -41,6 +41,10 @@ void        pt_loss_chart_add_series         (PtLossChart        *self,
                                               const GdkRGBA      *color);
 gboolean    pt_loss_chart_has_series         (PtLossChart        *self,
                                               const char         *id);
+/* Leaves series id out of the legend (it still shows in the read-out). */
+void        pt_loss_chart_set_series_in_legend (PtLossChart      *self,
+                                              const char         *id,
+                                              gboolean            in_legend);
 void        pt_loss_chart_append             (PtLossChart        *self,
                                               const char         *id,
                                               double              x,
@@ -52,6 +56,8 @@ void        pt_loss_chart_append_many        (PtLossChart        *self,
                                               guint               n);
 /* Drops every point and marker; the series stay. */
 void        pt_loss_chart_clear              (PtLossChart        *self);
+/* Drops the series too (and restarts the palette). */
+void        pt_loss_chart_remove_all_series  (PtLossChart        *self);
 
 /* A vertical line at x labelled `label` (e.g. "best"); the same id moves it. */
 void        pt_loss_chart_set_marker         (PtLossChart        *self,

@@ -119,10 +119,20 @@ reset_action (GtkWidget  *widget,
   pt_train_settings_view_set_settings (self, defaults);
 }
 
+/* The application measures (it owns the devices' time): ask it. */
+static void
+measure_speed_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  pt_train_settings_view_emit_measure (PT_TRAIN_SETTINGS_VIEW (widget));
+}
+
 void
 pt_train_settings_view_class_init_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "settings.apply-preset", "s", apply_preset_action);
+  gtk_widget_class_install_action (widget_class, "settings.measure-speed", NULL, measure_speed_action);
   gtk_widget_class_install_action (widget_class, "settings.reset", NULL, reset_action);
   gtk_widget_class_bind_template_callback (widget_class, model_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, adapter_clicked_cb);

@@ -92,6 +92,8 @@ struct _PtTrainSettingsView
   GtkLabel            *estimate_params_label;
   GtkLabel            *estimate_time_label;
   GtkLevelBar         *estimate_level;
+  GtkStack            *measure_stack;
+  GtkSpinner          *measure_spinner;
 
   /* built in code */
   GtkCheckButton      *vision_checks[PT_MAX_TOWER_MODULES];
@@ -101,6 +103,7 @@ struct _PtTrainSettingsView
 /* pt-train-settings-view.c */
 void pt_train_settings_view_changed      (PtTrainSettingsView *self);
 void pt_train_settings_view_notify_model_dir (PtTrainSettingsView *self);
+void pt_train_settings_view_emit_measure (PtTrainSettingsView *self);
 
 /* pt-train-settings-view-actions.c */
 void pt_train_settings_view_class_init_actions (GtkWidgetClass *widget_class);

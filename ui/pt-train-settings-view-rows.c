@@ -311,21 +311,42 @@ pt_train_settings_view_set_estimate (PtTrainSettingsView   *self,
     g_autofree char *params = g_strdup_printf ("%'" G_GUINT64_FORMAT, e->trainable_params);
     gtk_label_set_text (self->estimate_params_label, params);
   }
-  if (e->seconds_per_step > 0)
-    {
-      g_autofree char *per = format_duration (e->seconds_per_step);
-      g_autofree char *all = format_duration (e->seconds_per_step * e->total_steps);
-      g_autofree char *steps = g_strdup_printf ("%'" G_GUINT64_FORMAT, e->total_steps);
-      /* Translators: "1.2 s per step · 6,000 steps" */
-      g_autofree char *subtitle = g_strdup_printf (_("%s per step · %s steps"), per, steps);
-      gtk_label_set_text (self->estimate_time_label, all);
-      adw_action_row_set_subtitle (self->estimate_time_row, subtitle);
-    }
-  else
-    {
-      gtk_label_set_text (self->estimate_time_label, _("Unknown"));
-      adw_action_row_set_subtitle (self->estimate_time_row, "");
-    }
+  {
+    g_autoptr(GString) subtitle = g_string_new (NULL);
+
+    if (e->seconds_per_step > 0)
+      {
+        g_autofree char *per = format_duration (e->seconds_per_step);
+        /* Translators: "1.2 s per step" */
+        g_string_append_printf (subtitle, _("%s per step"), per);
+        if (e->steps_per_epoch > 0)
+          {
+            g_autofree char *epoch = format_duration (e->seconds_per_step * e->steps_per_epoch);
+            /* Translators: "3 min 20 s per epoch" */
+            g_string_append (subtitle, " · ");
+            g_string_append_printf (subtitle, _("%s per epoch"), epoch);
+          }
+        if (e->total_steps > 0)
+          {
+            g_autofree char *all = format_duration (e->seconds_per_step * e->total_steps);
+            g_autofree char *steps = g_strdup_printf ("%'" G_GUINT64_FORMAT, e->total_steps);
+            /* Translators: "6,000 steps" */
+            g_string_append (subtitle, " · ");
+            g_string_append_printf (subtitle, g_dngettext (NULL, "%s step", "%s steps", e->total_steps), steps);
+            gtk_label_set_text (self->estimate_time_label, all);
+          }
+        else
+          gtk_label_set_text (self->estimate_time_label, per);
+      }
+    else
+      {
+        gtk_label_set_text (self->estimate_time_label, _("Unknown"));
+        g_string_append (subtitle, _("Measure the speed of a step on this device"));
+      }
+    if (e->time_note != NULL)
+      g_string_append_printf (subtitle, "\n%s", e->time_note);
+    adw_action_row_set_subtitle (self->estimate_time_row, subtitle->str);
+  }
 }
 
 /* ---- building ---- */

@@ -25,6 +25,7 @@ enum {
 
 enum {
   CHANGED,
+  MEASURE_SPEED_REQUESTED,
   N_SIGNALS
 };
 
@@ -187,7 +188,10 @@ update_dependent_rows (PtTrainSettingsView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->full_group), s->mode == PT_MODE_FULL);
 
   /* Translators: the batch size times the gradient accumulation */
-  effective = g_strdup_printf (_("Effective batch: %d examples per optimiser step"), s->batch_size * s->grad_accum);
+  effective = g_strdup_printf (g_dngettext (NULL, "Effective batch: %d example per optimiser step",
+                                            "Effective batch: %d examples per optimiser step",
+                                            s->batch_size * s->grad_accum),
+                               s->batch_size * s->grad_accum);
   adw_preferences_group_set_description (self->length_group, effective);
 
   if (s->model_dir == NULL)
@@ -336,6 +340,23 @@ revalidate (PtTrainSettingsView *self)
     set_message (self, _("Open a dataset on the Data page"), FALSE);
   else
     set_message (self, NULL, FALSE);
+}
+
+void
+pt_train_settings_view_emit_measure (PtTrainSettingsView *self)
+{
+  g_signal_emit (self, signals[MEASURE_SPEED_REQUESTED], 0);
+}
+
+void
+pt_train_settings_view_set_measuring (PtTrainSettingsView *self,
+                                      gboolean             measuring)
+{
+  g_return_if_fail (PT_IS_TRAIN_SETTINGS_VIEW (self));
+
+  gtk_stack_set_visible_child_name (self->measure_stack, measuring ? "busy" : "button");
+  gtk_spinner_set_spinning (self->measure_spinner, measuring);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "settings.measure-speed", !measuring);
 }
 
 void
@@ -673,6 +694,9 @@ pt_train_settings_view_class_init (PtTrainSettingsViewClass *klass)
   /* Emitted after every change of the settings (already validated and saved). */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The Measure button: time a few steps of these settings on the device. */
+  signals[MEASURE_SPEED_REQUESTED] = g_signal_new ("measure-speed-requested", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/palitune/PaliTune/pt-train-settings-view.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PtTrainSettingsView, name)
@@ -738,6 +762,8 @@ pt_train_settings_view_class_init (PtTrainSettingsViewClass *klass)
   BIND (estimate_params_label);
   BIND (estimate_time_label);
   BIND (estimate_level);
+  BIND (measure_stack);
+  BIND (measure_spinner);
 #undef BIND
   pt_train_settings_view_class_init_actions (widget_class);
 }

@@ -7,9 +7,10 @@
  * shows under the form and `valid` turns FALSE. The settings persist in
  * GSettings ("train-settings", the JSON string) and come back at start.
  *
- * The integration round fills in what the GUI cannot know alone: what was
- * found in the model folder (set_model_info) and the memory/time estimate
- * (set_estimate), typically on notify::model-dir and ::changed.
+ * The application's train controller fills in what the GUI cannot know
+ * alone: what was found in the model folder (set_model_info) and the
+ * memory/time estimate (set_estimate), on notify::model-dir and ::changed;
+ * ::measure-speed-requested asks it to time a few steps.
  */
 #pragma once
 
@@ -27,9 +28,11 @@ typedef struct {
   guint64     device_bytes;       /* what the device has; 0 = unknown */
   guint64     trainable_params;
   double      seconds_per_step;   /* one optimiser step; 0 = unknown */
-  guint64     total_steps;
+  guint64     total_steps;        /* 0 = unknown (the dataset is not counted yet) */
   gboolean    fits;               /* FALSE: expected not to fit the device */
   const char *message;            /* a hint shown with the estimate, or NULL */
+  guint64     steps_per_epoch;    /* 0 = unknown */
+  const char *time_note;          /* where the time comes from ("measured …"), or NULL */
 } PtTrainEstimate;
 
 #define PT_TYPE_TRAIN_SETTINGS_VIEW (pt_train_settings_view_get_type ())
@@ -63,6 +66,11 @@ void                   pt_train_settings_view_set_model_info (PtTrainSettingsVie
 /* NULL: not estimated (the placeholder shows). */
 void                   pt_train_settings_view_set_estimate   (PtTrainSettingsView   *self,
                                                               const PtTrainEstimate *estimate);
+
+/* The Measure button's state while the application times a few steps
+ * (::measure-speed-requested starts it). */
+void                   pt_train_settings_view_set_measuring  (PtTrainSettingsView   *self,
+                                                              gboolean               measuring);
 
 /* FALSE when the settings have an error or a model/dataset is missing. */
 gboolean               pt_train_settings_view_get_valid      (PtTrainSettingsView   *self);

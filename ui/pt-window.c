@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>          /* strrchr */
 
 #include "pt-window.h"
 
@@ -11,6 +12,8 @@ struct _PtWindow
 
   GSettings            *settings;
 
+  AdwToastOverlay      *toast_overlay;
+  GtkLabel             *project_label;
   AdwViewStack         *stack;
   PtDataPage           *data_page;
   PtTrainPage          *train_page;
@@ -30,6 +33,50 @@ dataset_path_cb (PtDataPage *page,
 {
   pt_train_settings_view_set_data_path (pt_train_page_get_settings_view (self->train_page),
                                         pt_data_page_get_dataset_path (page));
+}
+
+static char *
+display_base_name (const char *path)
+{
+  g_autofree char *base = NULL;
+  char *dot;
+
+  if (path == NULL || *path == '\0')
+    return NULL;
+  base = g_path_get_basename (path);
+  /* "train.jsonl" says little: name the dataset after its folder */
+  if (g_str_has_prefix (base, "train.") || g_str_has_prefix (base, "data."))
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_free (base);
+      base = g_path_get_basename (dir);
+    }
+  else if ((dot = strrchr (base, '.')) != NULL && dot != base)
+    *dot = '\0';
+  return g_filename_display_name (base);
+}
+
+/* The header bar names the current project: the model and the dataset. */
+static void
+project_changed_cb (PtTrainSettingsView *view,
+                    PtWindow            *self)
+{
+  const PtTrainSettings *s = pt_train_settings_view_get_settings (view);
+  g_autofree char *model = display_base_name (s->model_dir);
+  g_autofree char *data = display_base_name (s->data_path);
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *title = NULL;
+
+  /* Translators: the header bar's project line, "model · dataset" */
+  text = g_strdup_printf (_("%s · %s"), model ? model : _("No model"), data ? data : _("No dataset"));
+  tooltip = g_strdup_printf (_("Model: %s\nDataset: %s"), s->model_dir ? s->model_dir : _("none"),
+                             s->data_path ? s->data_path : _("none"));
+  gtk_label_set_text (self->project_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->project_label), tooltip);
+  /* Translators: the window title, "PaliTune — model · dataset" */
+  title = g_strdup_printf (_("PaliTune — %s"), text);
+  gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
 static void
@@ -68,6 +115,16 @@ pt_window_get_visible_page (PtWindow *self)
   g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
 
   return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+void
+pt_window_add_toast (PtWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (PT_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 PtDataPage *
@@ -124,7 +181,9 @@ pt_window_class_init (PtWindowClass *klass)
   g_type_ensure (PT_TYPE_PLAYGROUND_PAGE);
   g_type_ensure (PT_TYPE_RUNS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/palitune/PaliTune/pt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, project_label);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, playground_page);
@@ -144,6 +203,11 @@ pt_window_init (PtWindow *self)
 
   g_signal_connect_object (self->data_page, "notify::dataset-path", G_CALLBACK (dataset_path_cb), self, 0);
   dataset_path_cb (self->data_page, NULL, self);
+  /* one settings object, the Train page's: the Data page follows it and edits its split */
+  pt_data_page_set_settings_view (self->data_page, pt_train_page_get_settings_view (self->train_page));
+  g_signal_connect_object (pt_train_page_get_settings_view (self->train_page), "changed",
+                           G_CALLBACK (project_changed_cb), self, 0);
+  project_changed_cb (pt_train_page_get_settings_view (self->train_page), self);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

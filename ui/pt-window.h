@@ -19,6 +19,8 @@ PtWindow         *pt_window_new                 (gpointer app);
 /* "data", "train", "playground", "runs" (also the win.show-page action). */
 void              pt_window_show_page           (PtWindow *self, const char *name);
 const char       *pt_window_get_visible_page    (PtWindow *self);
+/* Shows toast over whichever page is visible (takes the toast). */
+void              pt_window_add_toast           (PtWindow *self, AdwToast *toast);
 PtDataPage       *pt_window_get_data_page       (PtWindow *self);
 PtTrainPage      *pt_window_get_train_page      (PtWindow *self);
 PtPlaygroundPage *pt_window_get_playground_page (PtWindow *self);

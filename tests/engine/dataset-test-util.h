@@ -12,31 +12,35 @@ fixture (const char *name)
   return g_test_build_filename (G_TEST_DIST, "fixtures", "data", name, NULL);
 }
 
+/* The first problem reported on line into *p; FALSE if there is none. */
+static inline gboolean
+first_problem_at (PtDataset *ds, guint line, PtProblem *p)
+{
+  for (guint i = 0; i < pt_dataset_get_n_problems (ds); i++)
+    {
+      g_assert_true (pt_dataset_get_problem (ds, i, p));
+      if (p->line == line)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* The kind of the first problem reported on line, or PT_PROBLEM_NONE. */
 static inline PtProblemKind
 problem_at (PtDataset *ds, guint line)
 {
-  for (guint i = 0; i < pt_dataset_get_n_problems (ds); i++)
-    {
-      PtProblem p;
-      g_assert_true (pt_dataset_get_problem (ds, i, &p));
-      if (p.line == line)
-        return p.kind;
-    }
-  return PT_PROBLEM_NONE;
+  PtProblem p;
+
+  return first_problem_at (ds, line, &p) ? p.kind : PT_PROBLEM_NONE;
 }
 
+/* Its reason, or NULL. */
 static inline const char *
 reason_at (PtDataset *ds, guint line)
 {
-  for (guint i = 0; i < pt_dataset_get_n_problems (ds); i++)
-    {
-      PtProblem p;
-      g_assert_true (pt_dataset_get_problem (ds, i, &p));
-      if (p.line == line)
-        return p.reason;
-    }
-  return NULL;
+  PtProblem p;
+
+  return first_problem_at (ds, line, &p) ? p.reason : NULL;
 }
 
 /* Problems on lines other than those listed (0-terminated) fail the test. */

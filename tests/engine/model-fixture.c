@@ -6,6 +6,17 @@
 
 #include "model-fixture.h"
 #include "pt-json.h"    /* pt_json_parse */
+#include "pt-rng.h"     /* fx_random_lora_b's values */
+
+PtBackend *
+fx_cpu (PtDType dtype)
+{
+  g_autoptr(GError) error = NULL;
+  PtBackend *be = pt_cpu_backend_new (dtype, 1, &error);
+
+  g_assert_no_error (error);
+  return be;
+}
 
 char *
 fx_path (const char *cfg,
@@ -205,6 +216,33 @@ fx_load_init (PtModel       *model,
         continue;
       data = fx_tensor (st, t->name, NULL);
       g_assert_true (pt_model_set_tensor (model, t->name + 5, data, t->n_dims, t->shape, &error));
+      g_assert_no_error (error);
+    }
+}
+
+void
+fx_random_lora_b (PtModel *model,
+                  guint64  seed,
+                  double   lo,
+                  double   hi)
+{
+  PtRng rng = { seed, 0 };
+
+  for (guint i = 0; i < pt_model_n_tensors (model); i++)
+    {
+      int ndim;
+      int64_t shape[4];
+      const char *name = pt_model_tensor_name (model, i, &ndim, shape);
+      g_autofree float *data = NULL;
+      g_autoptr(GError) error = NULL;
+      size_t n = (size_t) shape[0] * shape[1];
+
+      if (!g_str_has_suffix (name, ".lora_B.weight"))
+        continue;
+      data = g_new (float, n);
+      for (size_t j = 0; j < n; j++)
+        data[j] = (float) (lo + (hi - lo) * pt_rng_next_double (&rng));
+      g_assert_true (pt_model_set_tensor (model, name, data, ndim, shape, &error));
       g_assert_no_error (error);
     }
 }

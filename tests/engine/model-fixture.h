@@ -13,6 +13,8 @@
 
 G_BEGIN_DECLS
 
+/* a 1-thread CPU backend computing in dtype */
+PtBackend       *fx_cpu          (PtDType dtype);
 /* tests/fixtures/model/<cfg>[/<file>] */
 char            *fx_path         (const char *cfg, const char *file);
 PtModelConfig   *fx_config       (const char *cfg);
@@ -30,6 +32,10 @@ int32_t         *fx_tensor_i32   (PtSafetensors *st, const char *name, size_t *n
 void             fx_load_base    (PtModel *model, const char *cfg);
 /* every "init.<key>" tensor of st into the model */
 void             fx_load_init    (PtModel *model, PtSafetensors *st);
+/* every LoRA B of the model drawn uniformly from [lo, lo + (hi - lo)) by a
+ * PtRng of seed, in tensor order, so that the adapters matter and A has
+ * gradients too */
+void             fx_random_lora_b (PtModel *model, guint64 seed, double lo, double hi);
 /* max |got - ref| / max |ref| */
 double           fx_rel_err      (const float *got, const float *ref, size_t n);
 /* max |got - ref| / max (max |ref|, floor) */

@@ -544,6 +544,11 @@ pt_op_case_compare_bound (const PtOpCase *c,
         g_autofree double *b = g_new (double, MAX (spec[i].n, 1));
         download (ra, ra->t[i], ra->dtype[i], spec[i].n, a);
         download (rb, rb->t[i], rb->dtype[i], spec[i].n, b);
+        /* an exact output in a coarser dtype (a BF16 act backend): the
+         * reference's value as that dtype holds it */
+        if (c->family->exact && rb->dtype[i] != ra->dtype[i])
+          for (size_t j = 0; j < spec[i].n; j++)
+            a[j] = pt_oc_round (a[j], rb->dtype[i]);
         ok &= compare_arrays (c, i, spec[i].name, b, a, spec[i].n,
                               c->family->exact || (spec[i].flags & PT_OC_INT), bound, log);
       }

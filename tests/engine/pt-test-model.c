@@ -6,6 +6,7 @@
 #include "pt-init.h"
 #include "pt-run.h"         /* pt_rmtree */
 #include "pt-test-model.h"
+#include "pt-test-util.h"  /* pt_test_make_temp_dir */
 
 /* Vision: 28 px / patch 14 (4 image tokens), hidden 16; text: hidden 32,
  * MQA, head 16; the vocabulary fits the fixture tokenizer (1752 tokens)
@@ -33,8 +34,7 @@ pt_test_world_new (guint n_train,
   g_autofree char *tokenizer = NULL;
   PtDemoOptions o;
 
-  w->root = g_dir_make_tmp ("pt-world-XXXXXX", &error);
-  g_assert_no_error (error);
+  w->root = pt_test_make_temp_dir ("pt-world-XXXXXX");
   w->model_dir = g_build_filename (w->root, "model", NULL);
   w->data_dir = g_build_filename (w->root, "data", NULL);
   w->train = g_build_filename (w->data_dir, "train.jsonl", NULL);

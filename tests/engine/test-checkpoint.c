@@ -5,11 +5,13 @@
 
 #include <math.h>          /* fabs, isnan */
 #include <string.h>        /* memcmp, strstr */
-#include <glib/gstdio.h>   /* g_mkdtemp, g_unlink, g_rmdir */
+#include <glib/gstdio.h>   /* g_mkdir */
 
 #include "pt-checkpoint.h"
 #include "pt-error.h"
 #include "pt-json.h"
+#include "pt-run.h"          /* pt_rmtree */
+#include "pt-test-util.h"
 
 static char *
 fixture (const char *a, const char *b)
@@ -17,41 +19,12 @@ fixture (const char *a, const char *b)
   return g_test_build_filename (G_TEST_DIST, "fixtures", "io", a, b, NULL);
 }
 
-static char *
-make_temp_dir (void)
-{
-  char *dir = g_build_filename (g_get_tmp_dir (), "pt-test-ck-XXXXXX", NULL);
-  g_assert_nonnull (g_mkdtemp (dir));
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
 static JsonObject *
 load_values (JsonNode **keep)
 {
   g_autofree char *path = fixture ("tiny-values.json", NULL);
-  g_autoptr(GError) error = NULL;
 
-  *keep = pt_json_load_file (path, 1 << 22, &error);
-  g_assert_no_error (error);
+  *keep = pt_test_load_json (path, 1 << 22);
   return json_node_get_object (*keep);
 }
 
@@ -346,7 +319,7 @@ static void
 test_save (void)
 {
   g_autofree char *src_dir = fixture ("tiny-f32", NULL);
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-ck-XXXXXX");
   g_autofree char *single = g_build_filename (dir, "single", NULL);
   g_autofree char *sharded = g_build_filename (dir, "sharded", NULL);
   g_autoptr(GError) error = NULL;
@@ -394,7 +367,7 @@ test_save (void)
     g_autofree char *index = g_build_filename (sharded, "model.safetensors.index.json", NULL);
     g_assert_false (g_file_test (index, G_FILE_TEST_EXISTS));
   }
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 /* ---- malformed folders --------------------------------------------------------------- */
@@ -447,7 +420,7 @@ expect_open_error (const char *dir, int code, const char *fragment)
 static void
 test_malformed_folders (void)
 {
-  g_autofree char *root = make_temp_dir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-test-ck-XXXXXX");
   g_autofree char *tiny = fixture ("tiny-f32", NULL);
   g_autofree char *tiny_weights = fixture ("tiny-f32", "model.safetensors");
   g_autofree char *tiny_config = fixture ("tiny-f32", "config.json");
@@ -490,7 +463,7 @@ test_malformed_folders (void)
                             "language_model.model.layers.0.mlp.up_proj.weight.quant_map",
                             "language_model.model.layers.0.mlp.up_proj.weight.quant_state.bitsandbytes__nf4", NULL };
     g_autofree char *d = folder_with (root, "bnb", names, PT_ST_U8);
-    expect_open_error (d, PT_ERROR_UNSUPPORTED, "bitsandbytes");
+    expect_open_error (d, PT_ERROR_INVALID_INPUT, "quant_state");
   }
 
   /* one tensor under two names */
@@ -590,7 +563,140 @@ test_malformed_folders (void)
       assert_same_tensors (ck, ref);
     }
   }
-  remove_tree (root);
+  pt_rmtree (root, NULL);
+}
+
+/* pre-quantised NF4 folders dequantise to exactly what bitsandbytes gives */
+static void
+test_nf4_folders (void)
+{
+  const char *names[] = { "tiny-nf4", "tiny-nf4-dq" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *dir = fixture (names[i], NULL);
+      g_autofree char *ref_name = g_strconcat (names[i], "-dequantized.safetensors", NULL);
+      g_autofree char *ref_path = fixture (ref_name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PtCheckpoint) ck = pt_checkpoint_open (dir, &error);
+      g_autoptr(PtSafetensors) ref = pt_safetensors_open (ref_path, &error);
+      g_auto(GStrv) warnings = NULL;
+
+      g_assert_no_error (error);
+      warnings = pt_checkpoint_check (ck, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_strv_length (warnings), ==, 0);
+      /* every nn.Linear but the head: 2 × 6 + 1 + 2 × 7 */
+      g_assert_cmpuint (pt_checkpoint_n_dequantised (ck), ==, 27);
+      g_assert_cmpuint (pt_safetensors_n_tensors (ref), ==, 27);
+      for (guint k = 0; k < pt_safetensors_n_tensors (ref); k++)
+        {
+          const PtStTensor *want = pt_safetensors_tensor (ref, k);
+          const PtStTensor *got = pt_checkpoint_lookup (ck, want->name, NULL);
+          g_assert_nonnull (got);
+          g_assert_cmpint (got->dtype, ==, want->dtype);
+          g_assert_cmpint (got->n_dims, ==, want->n_dims);
+          for (int d = 0; d < want->n_dims; d++)
+            g_assert_cmpint (got->shape[d], ==, want->shape[d]);
+          g_assert_cmpmem (got->data, got->n_bytes, want->data, want->n_bytes);
+        }
+    }
+}
+
+/* a copy of tiny-nf4-dq with one tensor changed (data NULL: dropped) */
+static char *
+nf4_variant (const char *root, const char *name, const char *victim, PtStDtype dtype, int n_dims,
+             const int64_t *shape, const void *data)
+{
+  g_autofree char *src_dir = fixture ("tiny-nf4-dq", NULL);
+  g_autofree char *src_config = fixture ("tiny-nf4-dq", "config.json");
+  g_autofree char *src_weights = fixture ("tiny-nf4-dq", "model.safetensors");
+  char *dir = g_build_filename (root, name, NULL);
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtSafetensors) st = pt_safetensors_open (src_weights, &error);
+  g_autoptr(PtSafetensorsWriter) w = pt_safetensors_writer_new ();
+
+  g_assert_no_error (error);
+  g_mkdir_with_parents (dir, 0755);
+  copy_file (src_config, config);
+  for (guint i = 0; i < pt_safetensors_n_tensors (st); i++)
+    {
+      const PtStTensor *t = pt_safetensors_tensor (st, i);
+      if (g_str_equal (t->name, victim))
+        continue;
+      g_assert_true (pt_safetensors_writer_add (w, t->name, t->dtype, t->n_dims, t->shape, t->data, &error));
+    }
+  if (data != NULL)
+    g_assert_true (pt_safetensors_writer_add (w, victim, dtype, n_dims, shape, data, &error));
+  g_assert_true (pt_safetensors_writer_write (w, weights, &error));
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+test_nf4_malformed (void)
+{
+  g_autofree char *root = pt_test_make_temp_dir ("pt-test-ck-XXXXXX");
+  const char *w = "multi_modal_projector.linear.weight";
+  g_autofree char *state = g_strconcat (w, ".quant_state.bitsandbytes__nf4", NULL);
+  g_autofree char *absmax = g_strconcat (w, ".absmax", NULL);
+  g_autofree char *map = g_strconcat (w, ".quant_map", NULL);
+  static const guint8 zeros[4096];
+  static const char *const bad_states[][2] = {
+    { "not json", "JSON" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"float16\"}", "shape" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 63, \"dtype\": \"float16\", \"shape\": [32, 32]}", "blocksize" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"int8\", \"shape\": [32, 32]}", "dtype" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"float16\", \"shape\": [32, 31]}", "bytes" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"float16\", \"shape\": [-32, 32]}", "shape" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"float16\", \"shape\": [32, 32]}", "absmax" },
+    { "{\"quant_type\": \"nf4\", \"blocksize\": 64, \"dtype\": \"bfloat16\", \"shape\": [32, 32], "
+      "\"nested_blocksize\": 256, \"nested_dtype\": \"float32\"}", "nested_offset" },
+    { "{\"quant_type\": \"fp4\", \"blocksize\": 64, \"dtype\": \"float16\", \"shape\": [32, 32]}", "fp4" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_states); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("state%u", i);
+      int64_t len = (int64_t) strlen (bad_states[i][0]);
+      g_autofree char *dir = nf4_variant (root, name, state, PT_ST_U8, 1, &len, bad_states[i][0]);
+      expect_open_error (dir, g_str_equal (bad_states[i][1], "fp4") ? PT_ERROR_UNSUPPORTED : PT_ERROR_INVALID_INPUT,
+                         bad_states[i][1]);
+    }
+  {
+    int64_t shape[2] = { 511, 1 };
+    g_autofree char *dir = nf4_variant (root, "packed", w, PT_ST_U8, 2, shape, zeros);
+    expect_open_error (dir, PT_ERROR_INVALID_INPUT, "bytes");
+  }
+  {
+    g_autofree char *dir = nf4_variant (root, "no-absmax", absmax, PT_ST_U8, 0, NULL, NULL);
+    expect_open_error (dir, PT_ERROR_INVALID_INPUT, "absmax");
+  }
+  {
+    int64_t shape[1] = { 16 };
+    g_autofree char *dir = nf4_variant (root, "map", map, PT_ST_F32, 1, shape, zeros);
+    expect_open_error (dir, PT_ERROR_INVALID_INPUT, "NF4 code");
+  }
+  {
+    /* the state gone: its companions are orphans */
+    g_autofree char *dir = nf4_variant (root, "orphans", state, PT_ST_U8, 0, NULL, NULL);
+    expect_open_error (dir, PT_ERROR_INVALID_INPUT, "quant state");
+  }
+  {
+    int64_t one = 4;
+    g_autofree char *name = g_strconcat (w, ".quant_state.bitsandbytes__fp4", NULL);
+    g_autofree char *dir = nf4_variant (root, "fp4", name, PT_ST_U8, 1, &one, "{}  ");
+    expect_open_error (dir, PT_ERROR_UNSUPPORTED, "NF4");
+  }
+  {
+    int64_t one = 4;
+    g_autofree char *name = g_strconcat (w, ".SCB", NULL);
+    g_autofree char *dir = nf4_variant (root, "int8", name, PT_ST_F32, 1, &one, zeros);
+    expect_open_error (dir, PT_ERROR_UNSUPPORTED, "8-bit");
+  }
+  pt_rmtree (root, NULL);
 }
 
 int
@@ -606,5 +712,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/checkpoint/convert", test_convert_against_torch);
   g_test_add_func ("/engine/checkpoint/save", test_save);
   g_test_add_func ("/engine/checkpoint/malformed", test_malformed_folders);
+  g_test_add_func ("/engine/checkpoint/nf4", test_nf4_folders);
+  g_test_add_func ("/engine/checkpoint/nf4-malformed", test_nf4_malformed);
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 
 #include "dataset-test-util.h"
 #include "pt-json.h"
+#include "pt-processor.h"   /* the reference token counts */
 
 /* Runs palitune-cli with args; returns the exit status, stdout and stderr. */
 static int
@@ -135,6 +136,56 @@ test_human_table (void)
   g_assert_nonnull (strstr (out, "Problems"));
 }
 
+/* Token counts: the processor encodes each record on its own as the reference. */
+static void
+test_tokenizer (void)
+{
+  g_autofree char *path = fixture ("good.jsonl");
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "fixtures", "tokenizer", "tokenizer.model", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTokenizer) tok = pt_tokenizer_load (model, &error);
+  g_autoptr(PtDataset) ds = pt_dataset_load (path, PT_DATASET_FORMAT_AUTO, NULL, &error);
+  JsonObject *o, *tokens;
+  int max = 0;
+  guint over = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < pt_dataset_get_n_records (ds); i++)
+    {
+      PtRecord r;
+      g_autofree char *prompt = pt_dataset_get_prompt (ds, i, "answer en {question}");
+      g_autoptr(PtEncoded) enc = NULL;
+      pt_dataset_get_record (ds, i, &r);
+      enc = pt_processor_encode (tok, 1, prompt, r.answer, 0, &error);
+      g_assert_no_error (error);
+      max = MAX (max, enc->n - 1);       /* less the one image token */
+      over += enc->n - 1 > 14;
+    }
+  g_assert_cmpuint (over, >, 0);
+  g_assert_cmpint (cli (&out, &err, "data", "inspect", path, "--json", "--tokenizer", model,
+                        "--max-text-len", "14", "--template", "answer en {question}", NULL), ==, 0);
+  o = parse (out, &root);
+  tokens = json_object_get_object_member (o, "tokens");
+  g_assert_nonnull (tokens);
+  g_assert_cmpint (json_object_get_int_member (tokens, "max"), ==, max);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "counts"), "text_too_long"), ==, over);
+  g_assert_cmpint (json_object_get_int_member (o, "usable"), ==, 5);   /* warnings only */
+  g_assert_cmpint (json_object_get_int_member (o, "warnings"), ==, over);
+  /* a folder holding tokenizer.model works too; a missing one is bad usage */
+  {
+    g_autofree char *dir = g_path_get_dirname (model);
+    g_autofree char *out2 = NULL, *err2 = NULL;
+    g_assert_cmpint (cli (&out2, &err2, "data", "inspect", path, "--tokenizer", dir, NULL), ==, 0);
+    g_assert_nonnull (strstr (out2, "Tokens"));
+  }
+  {
+    g_autofree char *out2 = NULL, *err2 = NULL;
+    g_assert_cmpint (cli (&out2, &err2, "data", "inspect", path, "--tokenizer", "/nonexistent", NULL), ==, 2);
+  }
+}
+
 static void
 test_exit_codes (void)
 {
@@ -174,6 +225,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/cli/data/json-bad-jsonl", test_json_bad_jsonl);
   g_test_add_func ("/engine/cli/data/json-vqa-folder", test_json_vqa_folder);
   g_test_add_func ("/engine/cli/data/human-table", test_human_table);
+  g_test_add_func ("/engine/cli/data/tokenizer", test_tokenizer);
   g_test_add_func ("/engine/cli/data/exit-codes", test_exit_codes);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include "pt-config.h"
 #include "pt-error.h"
 #include "pt-json.h"
+#include "pt-test-util.h"    /* pt_test_make_temp_dir */
 
 static char *
 fixture (const char *a, const char *b)
@@ -254,8 +255,14 @@ test_unsupported (void)
   expect_error (T ("\"attention_bias\": true"), PT_ERROR_UNSUPPORTED, "bias");
   expect_error (T ("\"rope_scaling\": {\"type\": \"linear\"}"), PT_ERROR_UNSUPPORTED, "rope_scaling");
   expect_error (T ("\"final_logit_softcapping\": 30.0"), PT_ERROR_UNSUPPORTED, "PaliGemma 2");
-  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\"}}",
-                PT_ERROR_UNSUPPORTED, "quantis");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"gptq\"}}",
+                PT_ERROR_UNSUPPORTED, "gptq");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\","
+                " \"load_in_8bit\": true}}", PT_ERROR_UNSUPPORTED, "8-bit");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\","
+                " \"load_in_4bit\": true, \"bnb_4bit_quant_type\": \"fp4\"}}", PT_ERROR_UNSUPPORTED, "fp4");
+  expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": 5}", PT_ERROR_INVALID_INPUT,
+                "quantization_config");
 }
 
 static void
@@ -304,12 +311,11 @@ test_malformed (void)
 static void
 test_load_errors_name_the_file (void)
 {
-  g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "pt-test-config-XXXXXX", NULL);
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-config-XXXXXX");
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PtModelConfig) c = NULL;
 
-  g_assert_nonnull (g_mkdtemp (dir));
   path = g_build_filename (dir, "config.json", NULL);
   g_assert_true (g_file_set_contents (path, V ("\"hidden_size\": -1"), -1, NULL));
   c = pt_model_config_load (path, &error);

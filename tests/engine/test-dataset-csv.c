@@ -253,6 +253,24 @@ test_load_errors (void)
   g_assert_null (ds);
   g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+  {
+    /* a format forced on a file it does not fit is one clear error */
+    g_autofree char *csv = fixture ("good.csv");
+    g_autofree char *jsonl = fixture ("good.jsonl");
+    ds = pt_dataset_load (csv, PT_DATASET_FORMAT_JSONL, NULL, &error);
+    g_assert_null (ds);
+    g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "does not read as jsonl"));
+    g_clear_error (&error);
+    ds = pt_dataset_load (jsonl, PT_DATASET_FORMAT_CSV, NULL, &error);
+    g_assert_null (ds);
+    g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+    ds = pt_dataset_load (jsonl, PT_DATASET_FORMAT_VQAV2, NULL, &error);
+    g_assert_null (ds);
+    g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+  }
   /* an empty folder: neither VQAv2 nor a single table */
   ds = pt_dataset_load (dir, PT_DATASET_FORMAT_AUTO, NULL, &error);
   g_assert_null (ds);

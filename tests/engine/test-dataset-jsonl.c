@@ -8,6 +8,8 @@
 #include <unistd.h>           /* lseek, write */
 #include <glib/gstdio.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>   /* writing test images */
+
 #include "dataset-test-util.h"
 #include "pt-dataset-scan.h"
 #include "pt-error.h"
@@ -286,6 +288,93 @@ test_fixture_good_with_stats (void)
   g_assert_cmpuint (st->answer_types->len, ==, 2);
 }
 
+/* Statistics with repeated sizes and answers (counted against a hand tally). */
+static void
+test_stats_tally (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("pt-stats-XXXXXX", NULL);
+  const struct { const char *name; int w, h; } images[] = {
+    { "a.png", 30, 20 }, { "b.png", 30, 20 }, { "c.png", 30, 20 }, { "d.png", 500, 10 }, { "e.png", 1000, 2000 },
+  };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(PtDataset) ds = NULL;
+  g_autoptr(PtDatasetStats) st = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    {
+      g_autoptr(GdkPixbuf) p = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, images[i].w, images[i].h);
+      g_autofree char *path = g_build_filename (dir, images[i].name, NULL);
+      gdk_pixbuf_fill (p, 0x336699ff);
+      g_assert_true (gdk_pixbuf_save (p, path, "png", &error, NULL));
+    }
+  /* a.png twice (two questions), the answer "no" three times, "yes" twice */
+  g_string_append (text, "{\"image\": \"a.png\", \"question\": \"q1\", \"answer\": \"no\", \"question_type\": \"is\"}\n");
+  g_string_append (text, "{\"image\": \"a.png\", \"question\": \"q2\", \"answer\": \"yes\", \"question_type\": \"is\"}\n");
+  g_string_append (text, "{\"image\": \"b.png\", \"question\": \"q1\", \"answer\": \"no\", \"question_type\": \"what\"}\n");
+  g_string_append (text, "{\"image\": \"c.png\", \"question\": \"q1\", \"answer\": \"no\"}\n");
+  g_string_append (text, "{\"image\": \"d.png\", \"question\": \"q1\", \"answer\": \"yes\", \"question_type\": \"is\"}\n");
+  g_string_append (text, "{\"image\": \"e.png\", \"question\": \"q one two\", \"answer\": \"maybe so\"}\n");
+  g_string_append (text, "{\"image\": \"missing.png\", \"question\": \"q\", \"answer\": \"gone\"}\n");
+  ds = load_text (text->str, PT_DATASET_FORMAT_JSONL, dir);
+  g_assert_true (pt_dataset_scan (ds, NULL, NULL, &error));
+  g_assert_no_error (error);
+  st = pt_dataset_compute_stats (ds);
+  g_assert_cmpuint (st->records, ==, 7);
+  g_assert_cmpuint (st->usable, ==, 6);
+  g_assert_cmpuint (st->by_kind[PT_PROBLEM_IMAGE_MISSING], ==, 1);
+  g_assert_cmpuint (st->images, ==, 5);
+  g_assert_cmpuint (st->sizes->len, ==, 3);
+  g_assert_cmpint (g_array_index (st->sizes, PtSizeCount, 0).width, ==, 30);
+  g_assert_cmpint (g_array_index (st->sizes, PtSizeCount, 0).height, ==, 20);
+  g_assert_cmpuint (g_array_index (st->sizes, PtSizeCount, 0).count, ==, 3);
+  g_assert_cmpuint (st->size_buckets[PT_SIZE_UNDER_224], ==, 3);
+  g_assert_cmpuint (st->size_buckets[PT_SIZE_UNDER_896], ==, 1);
+  g_assert_cmpuint (st->size_buckets[PT_SIZE_LARGER], ==, 1);
+  g_assert_cmpint (st->max_height, ==, 2000);
+  g_assert_cmpint (st->min_height, ==, 10);
+  g_assert_cmpuint (st->answers->len, ==, 3);
+  g_assert_cmpstr (g_array_index (st->answers, PtCount, 0).text, ==, "no");
+  g_assert_cmpuint (g_array_index (st->answers, PtCount, 0).count, ==, 3);
+  g_assert_cmpstr (g_array_index (st->answers, PtCount, 1).text, ==, "yes");
+  g_assert_cmpuint (g_array_index (st->answers, PtCount, 1).count, ==, 2);
+  g_assert_cmpstr (g_array_index (st->question_types, PtCount, 0).text, ==, "is");
+  g_assert_cmpuint (g_array_index (st->question_types, PtCount, 0).count, ==, 3);
+  g_assert_cmpfloat_with_epsilon (st->question_words_mean, 8.0 / 6, 1e-9);
+  g_assert_cmpfloat_with_epsilon (st->answer_words_mean, 7.0 / 6, 1e-9);
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, images[i].name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* The header check passes a truncated JPEG; the full decode (the training decoder) does not. */
+static void
+test_decode_check (void)
+{
+  g_autofree char *images = fixture ("images");
+  const char *text = "{\"image\": \"truncated.jpg\", \"question\": \"q\", \"answer\": \"a\"}\n"
+                     "{\"image\": \"blue.jpg\", \"question\": \"q\", \"answer\": \"a\"}\n";
+  g_autoptr(PtDataset) ds = load_text (text, PT_DATASET_FORMAT_JSONL, images);
+  g_autoptr(GError) error = NULL;
+  PtScanOptions o;
+
+  pt_scan_options_init (&o);
+  g_assert_true (pt_dataset_scan (ds, &o, NULL, &error));
+  g_assert_cmpuint (pt_dataset_get_n_usable (ds), ==, 2);
+  o.decode_images = TRUE;
+  g_assert_true (pt_dataset_scan (ds, &o, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (problem_at (ds, 1), ==, PT_PROBLEM_IMAGE_UNDECODABLE);
+  g_assert_nonnull (strstr (reason_at (ds, 1), "truncated"));
+  g_assert_cmpint (problem_at (ds, 2), ==, PT_PROBLEM_NONE);
+  /* scanning again adds nothing */
+  g_assert_true (pt_dataset_scan (ds, &o, NULL, &error));
+  g_assert_cmpuint (pt_dataset_get_n_problems (ds), ==, 1);
+}
+
 /* Reading a line longer than the cap must neither fail nor hold it in memory. */
 static long
 peak_rss_kib (void)
@@ -385,6 +474,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/dataset/jsonl/missing-wrong-empty-duplicate", test_missing_wrong_empty_duplicate);
   g_test_add_func ("/engine/dataset/jsonl/fixture-bad", test_fixture_bad);
   g_test_add_func ("/engine/dataset/jsonl/fixture-good-stats", test_fixture_good_with_stats);
+  g_test_add_func ("/engine/dataset/jsonl/stats-tally", test_stats_tally);
+  g_test_add_func ("/engine/dataset/jsonl/decode-check", test_decode_check);
   g_test_add_func ("/engine/dataset/jsonl/gigabyte-line", test_gigabyte_line);
   g_test_add_func ("/engine/dataset/jsonl/long-line-in-memory", test_long_line_in_memory);
   g_test_add_func ("/engine/dataset/prompt-apply", test_prompt_apply);

@@ -9,42 +9,14 @@
 
 #include <string.h>        /* strcmp, memcmp */
 #include <sys/wait.h>      /* WIFEXITED */
-#include <glib/gstdio.h>   /* g_unlink, g_rmdir */
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <json-glib/json-glib.h>
 
 #include "pt-demo-data.h"
 #include "pt-error.h"
 #include "pt-json.h"       /* pt_json_load_file */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("pt-demo-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
+#include "pt-run.h"        /* pt_rmtree */
+#include "pt-test-util.h"  /* pt_test_make_temp_dir */
 
 static void
 small_options (PtDemoOptions *o, guint64 seed)
@@ -119,9 +91,9 @@ assert_clean (const char *dir, guint n_images)
 static void
 test_determinism (void)
 {
-  g_autofree char *a = make_tmp_dir ();
-  g_autofree char *b = make_tmp_dir ();
-  g_autofree char *c = make_tmp_dir ();
+  g_autofree char *a = pt_test_make_temp_dir ("pt-demo-XXXXXX");
+  g_autofree char *b = pt_test_make_temp_dir ("pt-demo-XXXXXX");
+  g_autofree char *c = pt_test_make_temp_dir ("pt-demo-XXXXXX");
   g_autoptr(GError) error = NULL;
   PtDemoOptions o;
   g_autofree char *train_a = NULL, *train_b = NULL, *train_c = NULL;
@@ -163,9 +135,9 @@ test_determinism (void)
     }
   assert_clean (a, 13);
   assert_clean (b, 13);
-  remove_tree (a);
-  remove_tree (b);
-  remove_tree (c);
+  pt_rmtree (a, NULL);
+  pt_rmtree (b, NULL);
+  pt_rmtree (c, NULL);
 }
 
 /* Each JSONL line parses, names an existing image, and carries answers == [answer]. */
@@ -230,8 +202,8 @@ check_jsonl (const char *dir, const char *name, guint first_image, guint n_image
 static void
 test_records (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
-  g_autofree char *sub = make_tmp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-demo-XXXXXX");
+  g_autofree char *sub = pt_test_make_temp_dir ("pt-demo-XXXXXX");
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) all = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) some = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -280,14 +252,14 @@ test_records (void)
     g_autoptr(GdkPixbuf) pb = load_image (sub, 4);
     g_assert_true (same_pixels (pa, pb));
   }
-  remove_tree (dir);
-  remove_tree (sub);
+  pt_rmtree (dir, NULL);
+  pt_rmtree (sub, NULL);
 }
 
 static void
 test_overwrite (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-demo-XXXXXX");
   g_autofree char *file = g_build_filename (dir, "notes.txt", NULL);
   g_autofree char *val = g_build_filename (dir, "val.jsonl", NULL);
   g_autofree char *sub = g_build_filename (dir, "new", "deeper", NULL);
@@ -320,7 +292,7 @@ test_overwrite (void)
   g_assert_true (pt_demo_generate (&o, sub, FALSE, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   assert_clean (sub, 10);
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 static void
@@ -343,8 +315,8 @@ cancel_cb (guint64 done, guint64 total, gpointer user_data)
 static void
 test_progress_and_cancel (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
-  g_autofree char *dir2 = make_tmp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-demo-XXXXXX");
+  g_autofree char *dir2 = pt_test_make_temp_dir ("pt-demo-XXXXXX");
   g_autofree char *train = g_build_filename (dir2, "train.jsonl", NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -361,14 +333,14 @@ test_progress_and_cancel (void)
   g_assert_false (pt_demo_generate (&o, dir2, FALSE, cancel_cb, cancellable, cancellable, &error));
   g_assert_error (error, PT_ERROR, PT_ERROR_CANCELLED);
   g_assert_false (g_file_test (train, G_FILE_TEST_EXISTS));   /* no half dataset */
-  remove_tree (dir);
-  remove_tree (dir2);
+  pt_rmtree (dir, NULL);
+  pt_rmtree (dir2, NULL);
 }
 
 static void
 test_corpus (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-demo-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "corpus.txt", NULL);
   g_autofree char *text = NULL;
   g_autofree char *small_text = NULL;
@@ -425,7 +397,7 @@ test_corpus (void)
   g_assert_nonnull (strstr (small_text, "rouge\n"));
   g_assert_null (strstr (small_text, "red\n"));
   g_assert_null (strstr (small_text, "how many"));
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 /* ---- palitune-cli demo-data ---- */
@@ -457,7 +429,7 @@ run_cli (const char *const *args, char **err_out)
 static void
 test_cli (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-demo-XXXXXX");
   g_autofree char *out = g_build_filename (dir, "demo", NULL);
   g_autofree char *corpus = g_build_filename (dir, "corpus.txt", NULL);
   g_autofree char *corpus2 = g_build_filename (dir, "corpus2.txt", NULL);
@@ -518,7 +490,7 @@ test_cli (void)
   }
   /* the failed runs did not touch the dataset */
   assert_clean (out, 8);
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 int

@@ -8,8 +8,8 @@
 
 #include "pt-evaluate.h"
 #include "pt-export.h"
-#include "pt-json.h"
 #include "pt-pipeline.h"
+#include "pt-test-util.h"
 
 static char *
 fixture (const char *name)
@@ -21,10 +21,8 @@ static double
 expected (const char *key)
 {
   g_autofree char *path = fixture ("expected.json");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = pt_json_load_file (path, 1 << 20, &error);
+  g_autoptr(JsonNode) node = pt_test_load_json (path, 1 << 20);
 
-  g_assert_no_error (error);
   return json_object_get_double_member (json_node_get_object (node), key);
 }
 

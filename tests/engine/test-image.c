@@ -9,24 +9,13 @@
 
 #include "pt-error.h"
 #include "pt-image.h"
-#include "pt-json.h"
+#include "pt-test-util.h"
 
-static JsonObject *fixture_root;
 
 static JsonObject *
 fixtures (void)
 {
-  if (fixture_root == NULL)
-    {
-      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "image",
-                                                     "images.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 24, &error);
-      g_assert_no_error (error);
-      fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
-    }
-  return fixture_root;
+  return pt_test_fixture_object ("image/images.json", 1 << 24);
 }
 
 static char *
@@ -274,6 +263,19 @@ test_malformed (void)
     }
   g_rand_free (rand);
 
+  /* no pixels: refused before GdkPixbuf's decoder fails an assertion */
+  {
+    const char *empty[] = { "zero-frame.gif", "zero-screen.gif", "zero-width.tif" };
+    for (guint f = 0; f < G_N_ELEMENTS (empty); f++)
+      {
+        g_autofree char *path = image_path (empty[f]);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(PtImage) im = pt_image_load (path, NULL, &error);
+        g_assert_null (im);
+        g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+      }
+  }
+
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(PtImage) im = pt_image_load ("/nonexistent/image.jpg", NULL, &error);
@@ -340,11 +342,48 @@ test_thumbnail (void)
   g_assert_cmpint (jt->height, ==, 5);
 }
 
+/* The data loader decodes on several threads at once. */
+static const char *thread_files[] = { "photo.jpg", "rgba.png", "anim.gif", "rgb24.bmp",
+                                      "lossless.webp", "rgb.tif", "progressive.jpg" };
+
+static gpointer
+decode_thread (gpointer user_data)
+{
+  PtImage **want = user_data;
+
+  for (int round = 0; round < 10; round++)
+    for (guint f = 0; f < G_N_ELEMENTS (thread_files); f++)
+      {
+        g_autofree char *path = image_path (thread_files[f]);
+        g_autoptr(PtImage) im = pt_image_load (path, NULL, NULL);
+        g_autofree float *px = g_new (float, 3 * 28 * 28);
+        if (im == NULL || im->width != want[f]->width || im->height != want[f]->height
+            || memcmp (im->data, want[f]->data, (gsize) im->width * im->height * 3) != 0)
+          return GINT_TO_POINTER (FALSE);
+        pt_image_preprocess (im, 28, px);
+      }
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+test_threads (void)
+{
+  PtImage *want[G_N_ELEMENTS (thread_files)];
+  GThread *threads[4];
+
+  for (guint f = 0; f < G_N_ELEMENTS (thread_files); f++)
+    want[f] = load (thread_files[f], NULL);
+  for (int i = 0; i < 4; i++)
+    threads[i] = g_thread_new ("decode", decode_thread, want);
+  for (int i = 0; i < 4; i++)
+    g_assert_true (GPOINTER_TO_INT (g_thread_join (threads[i])));
+  for (guint f = 0; f < G_N_ELEMENTS (thread_files); f++)
+    pt_image_free (want[f]);
+}
+
 int
 main (int argc, char **argv)
 {
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/image/resize", test_resize_matches_pillow);
   g_test_add_func ("/engine/image/decode", test_decode_matches_pillow);
@@ -354,7 +393,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/image/malformed", test_malformed);
   g_test_add_func ("/engine/image/bombs", test_bombs);
   g_test_add_func ("/engine/image/thumbnail", test_thumbnail);
-  ret = g_test_run ();
-  g_clear_pointer (&fixture_root, json_object_unref);
-  return ret;
+  g_test_add_func ("/engine/image/threads", test_threads);
+  return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include "dataset-test-util.h"
 #include "pt-error.h"
 #include "pt-loader.h"
+#include "pt-processor.h"  /* pt_processor_encode: the reference rows */
 #include "pt-rng.h"        /* pt_rng_hash: jittered timing */
 
 #define S 2                /* image size of the stand-in batches */
@@ -310,6 +311,81 @@ test_shutdown_unconsumed (void)
   g_assert_cmpint (g_atomic_int_get (&f.live), ==, 0);
 }
 
+/* The PaliGemma loader on the committed fixtures: each row is what the image
+ * decoder and the processor give for that record on their own. */
+static void
+test_paligemma_source (void)
+{
+  g_autofree char *data = fixture ("bad.jsonl");
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "fixtures", "tokenizer", "tokenizer.model", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtDataset) ds = pt_dataset_load (data, PT_DATASET_FORMAT_AUTO, NULL, &error);
+  g_autoptr(PtTokenizer) tok = pt_tokenizer_load (model, &error);
+  g_autoptr(PtLoader) l = NULL;
+  PtLoaderSource src = { 0 };
+  PtLoaderOptions o;
+  /* lines 1 and 12 are usable; 6 (missing image) and 7 (corrupt) fail at load time */
+  guint order[4];
+  const int size = 28;
+  PtBatch *b;
+  guint k;
+
+  g_assert_no_error (error);
+  order[0] = (guint) record_on_line (ds, 12);
+  order[1] = (guint) record_on_line (ds, 6);
+  order[2] = (guint) record_on_line (ds, 1);
+  order[3] = (guint) record_on_line (ds, 7);
+  src.dataset = ds;
+  src.tokenizer = tok;
+  src.image_size = size;
+  src.num_image_tokens = 4;
+  src.prompt_template = "answer en {question}";
+  src.pad_id = pt_tokenizer_pad_id (tok);
+  pt_loader_options_init (&o);
+  o.batch_size = 2;
+  o.n_threads = 2;
+  l = pt_loader_new (&src, order, 4, &o);
+
+  for (guint want_k = 0; want_k < 2; want_k++)
+    {
+      PtRecord r;
+      g_autofree char *prompt = NULL;
+      g_autofree float *pixels = g_new (float, 3 * size * size);
+      g_autoptr(PtEncoded) enc = NULL;
+
+      b = pt_loader_next (l, &k, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (b);
+      g_assert_cmpuint (k, ==, want_k);
+      g_assert_cmpint (b->B, ==, 1);          /* the other record of each batch failed */
+      g_assert_cmpuint (b->record_index[0], ==, order[2 * want_k]);
+      pt_dataset_get_record (ds, b->record_index[0], &r);
+      g_assert_true (pt_image_load_pixels (r.image, size, NULL, pixels, &error));
+      g_assert_cmpmem (b->pixels, sizeof (float) * 3 * size * size, pixels, sizeof (float) * 3 * size * size);
+      prompt = g_strdup_printf ("answer en %s", r.question);
+      enc = pt_processor_encode (tok, 4, prompt, r.answer, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (b->seq_len[0], ==, enc->n);
+      g_assert_cmpint (b->prefix_len[0], ==, enc->prefix_len);
+      g_assert_cmpmem (b->input_ids, enc->n * sizeof (int32_t), enc->input_ids, enc->n * sizeof (int32_t));
+      g_assert_cmpmem (b->labels, enc->n * sizeof (int32_t), enc->labels, enc->n * sizeof (int32_t));
+      g_assert_cmpint (b->input_ids[0], ==, pt_tokenizer_image_id (tok));
+      pt_batch_free (b);
+    }
+  g_assert_null (pt_loader_next (l, &k, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pt_loader_get_n_failed (l), ==, 2);
+  g_assert_cmpint (problem_at (ds, 6), ==, PT_PROBLEM_LOAD_FAILED);
+  g_assert_cmpint (problem_at (ds, 7), ==, PT_PROBLEM_LOAD_FAILED);
+  g_assert_nonnull (strstr (reason_at (ds, 6), "missing.png"));
+  {
+    /* the browser finds a loader failure on its record */
+    g_autofree char *reason = pt_dataset_get_record_reason (ds, order[1]);
+    g_assert_nonnull (strstr (reason, "missing.png"));
+    g_assert_false (pt_dataset_record_is_usable (ds, order[1]));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -319,5 +395,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/loader/all-failed-batch", test_all_failed_batch);
   g_test_add_func ("/engine/loader/cancel", test_cancel);
   g_test_add_func ("/engine/loader/shutdown-unconsumed", test_shutdown_unconsumed);
+  g_test_add_func ("/engine/loader/paligemma-source", test_paligemma_source);
   return g_test_run ();
 }

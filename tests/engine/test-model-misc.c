@@ -12,7 +12,6 @@
 #include "pt-error.h"
 #include "pt-model.h"
 #include "pt-optim.h"
-#include "pt-rng.h"
 
 /* paligemma-3b-pt-<res> (spec §1) */
 static PtModelConfig *
@@ -150,7 +149,7 @@ static void
 test_estimate_is_allocation (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtBackend) be = pt_cpu_backend_new (PT_DTYPE_F32, 1, &error);
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("gqa");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
   PtTrainMode modes[] = { PT_MODE_LORA, PT_MODE_QLORA, PT_MODE_FULL };
@@ -203,19 +202,10 @@ test_targets (void)
   g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
 }
 
-static PtBackend *
-cpu (void)
-{
-  g_autoptr(GError) error = NULL;
-  PtBackend *be = pt_cpu_backend_new (PT_DTYPE_F32, 1, &error);
-  g_assert_no_error (error);
-  return be;
-}
-
 static void
 test_lora_init (void)
 {
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("gqa");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
   g_autoptr(PtModel) m1 = NULL, m2 = NULL;
@@ -269,29 +259,6 @@ test_lora_init (void)
   }
 }
 
-/* Random LoRA B so the adapters matter. */
-static void
-random_b (PtModel *model, guint64 seed)
-{
-  PtRng rng = { seed, 0 };
-
-  for (guint i = 0; i < pt_model_n_tensors (model); i++)
-    {
-      int ndim;
-      int64_t shape[4];
-      const char *name = pt_model_tensor_name (model, i, &ndim, shape);
-      g_autofree float *d = NULL;
-      g_autoptr(GError) error = NULL;
-
-      if (!g_str_has_suffix (name, ".lora_B.weight"))
-        continue;
-      d = g_new (float, shape[0] * shape[1]);
-      for (int64_t j = 0; j < shape[0] * shape[1]; j++)
-        d[j] = (float) (pt_rng_next_double (&rng) - 0.5);
-      g_assert_true (pt_model_set_tensor (model, name, d, ndim, shape, &error));
-    }
-}
-
 /* Copies every tensor the destination has from src (get → set, or the
  * merged weight when merged). */
 static void
@@ -335,7 +302,7 @@ logits_of (PtModel *model, const PtBatch *batch, size_t *n)
 static void
 test_qlora_dense (void)
 {
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("gqa");
   g_autoptr(PtBatch) batch = fx_batch ("gqa");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
@@ -350,7 +317,7 @@ test_qlora_dense (void)
   q = pt_model_new (be, config, s, batch->B, batch->T, FALSE, &error);
   g_assert_no_error (error);
   fx_load_base (q, "gqa");
-  random_b (q, 3);
+  fx_random_lora_b (q, 3, -0.5, 0.5);   /* so the adapters matter */
   s->mode = PT_MODE_LORA;
   d = pt_model_new (be, config, s, batch->B, batch->T, FALSE, &error);
   g_assert_no_error (error);
@@ -392,7 +359,7 @@ test_qlora_dense (void)
 static void
 test_merge (void)
 {
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("mqa");
   g_autoptr(PtBatch) batch = fx_batch ("mqa");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
@@ -409,7 +376,7 @@ test_merge (void)
   lora = pt_model_new (be, config, s, batch->B, batch->T, FALSE, &error);
   g_assert_no_error (error);
   fx_load_base (lora, "mqa");
-  random_b (lora, 8);
+  fx_random_lora_b (lora, 8, -0.5, 0.5);
   merged = pt_model_new (be, config, NULL, batch->B, batch->T, FALSE, &error);
   g_assert_no_error (error);
   copy_tensors (merged, lora, TRUE);
@@ -425,7 +392,7 @@ test_bad_settings (void)
 {
   g_autoptr(PtModelConfig) config = fx_config ("mqa");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModel) m = NULL;
   g_autoptr(GError) error = NULL;
   int64_t shape[2] = { 3, 3 };

@@ -22,16 +22,6 @@ static const char *const configs[] = { "mqa", "gqa" };
 /* worst errors seen, printed at the end (they go into the closing note) */
 static double worst_logits, worst_loss, worst_grad, worst_train;
 
-static PtBackend *
-cpu (void)
-{
-  g_autoptr(GError) error = NULL;
-  PtBackend *be = pt_cpu_backend_new (PT_DTYPE_F32, 1, &error);
-
-  g_assert_no_error (error);
-  return be;
-}
-
 static double
 rel (double got, double ref)
 {
@@ -47,7 +37,7 @@ test_case (gconstpointer data)
   g_auto(GStrv) parts = g_strsplit (hash[0], "/", 2);
   const char *cfg = parts[0], *name = parts[1];
   int chunk_rows = hash[1] != NULL ? atoi (hash[1]) : 0;
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config (cfg);
   g_autoptr(PtBatch) batch = fx_batch (cfg);
   g_autoptr(PtSafetensors) st = fx_case (cfg, name);
@@ -139,7 +129,7 @@ test_train (gconstpointer data)
 {
   g_auto(GStrv) parts = g_strsplit (data, "/", 2);
   const char *cfg = parts[0], *name = parts[1];
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config (cfg);
   g_autoptr(PtBatch) batch = fx_batch (cfg);
   g_autoptr(PtSafetensors) st = fx_case (cfg, name);
@@ -273,7 +263,7 @@ test_generate (gconstpointer data)
 {
   g_auto(GStrv) parts = g_strsplit (data, "/", 2);
   const char *cfg = parts[0], *name = parts[1];
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config (cfg);
   g_autoptr(PtSafetensors) st = fx_case (cfg, name);
   g_autoptr(PtTrainSettings) s = NULL;
@@ -335,7 +325,7 @@ sub_batch (const PtBatch *src, int b0, int n)
 static void
 test_accumulate (void)
 {
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("mqa");
   g_autoptr(PtBatch) batch = fx_batch ("mqa");
   g_autoptr(PtBatch) b01 = sub_batch (batch, 0, 2);
@@ -377,7 +367,7 @@ test_accumulate (void)
 static void
 test_resume (void)
 {
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("gqa");
   g_autoptr(PtBatch) batch = fx_batch ("gqa");
   g_autoptr(PtSafetensors) st = fx_case ("gqa", "train_lora");
@@ -454,7 +444,7 @@ static void
 test_adapter (gconstpointer data)
 {
   const char *cfg = data;
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config (cfg);
   g_autoptr(PtSafetensors) st = fx_case (cfg, "gen_lora_batched");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
@@ -504,7 +494,7 @@ test_adapter (gconstpointer data)
 static void
 test_bad_batch (void)
 {
-  g_autoptr(PtBackend) be = cpu ();
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
   g_autoptr(PtModelConfig) config = fx_config ("mqa");
   g_autoptr(PtBatch) batch = fx_batch ("mqa");
   g_autoptr(PtTrainSettings) s = pt_train_settings_new ();

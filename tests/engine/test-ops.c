@@ -16,7 +16,7 @@
 
 #include "pt-backend.h"     /* pt_cpu_backend_new */
 #include "pt-half.h"        /* pt_f32_to_bf16 … (bit-pattern checks) */
-#include "pt-json.h"        /* pt_json_load_file */
+#include "pt-test-util.h"   /* pt_test_load_json */
 #include "pt-nf4.h"         /* the host quantiser under test */
 #include "op-cases.h"       /* the op case table and its checks */
 
@@ -228,12 +228,10 @@ bytes_of (JsonArray *a)
 static JsonObject *
 load_nf4_fixture (JsonNode **root)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "nf4", "nf4.json",
                                                  NULL);
 
-  *root = pt_json_load_file (path, 16 << 20, &error);
-  g_assert_no_error (error);
+  *root = pt_test_load_json (path, 16 << 20);
   return json_node_get_object (*root);
 }
 

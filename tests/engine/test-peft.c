@@ -5,12 +5,14 @@
 
 #include <math.h>          /* fabs */
 #include <string.h>        /* strstr */
-#include <glib/gstdio.h>   /* g_mkdtemp, g_unlink, g_rmdir */
+#include <glib/gstdio.h>   /* g_mkdir */
 
 #include "pt-checkpoint.h"
 #include "pt-error.h"
 #include "pt-json.h"
 #include "pt-peft.h"
+#include "pt-run.h"          /* pt_rmtree */
+#include "pt-test-util.h"
 
 static char *
 fixture (const char *a, const char *b)
@@ -32,29 +34,8 @@ static JsonNode *
 load_json (const char *name)
 {
   g_autofree char *path = fixture (name, NULL);
-  g_autoptr(GError) error = NULL;
-  JsonNode *n = pt_json_load_file (path, 1 << 22, &error);
-  g_assert_no_error (error);
-  return n;
-}
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
+  return pt_test_load_json (path, 1 << 22);
 }
 
 /* named_modules() of the model, names and classes, in order */
@@ -403,7 +384,7 @@ static void
 test_malformed_adapters (void)
 {
   g_autoptr(PtModelConfig) c = tiny_config ();
-  g_autofree char *root = g_build_filename (g_get_tmp_dir (), "pt-test-peft-XXXXXX", NULL);
+  g_autofree char *root = pt_test_make_temp_dir ("pt-test-peft-XXXXXX");
   const char *cfg = "{\"r\": 2, \"target_modules\": [\"linear\"]}";
   static float zeros[4096];
   int64_t a_shape[2] = { 2, 32 }, b_shape[2] = { 32, 2 }, bad_shape[2] = { 3, 32 };
@@ -411,8 +392,6 @@ test_malformed_adapters (void)
   g_autofree char *na = pt_peft_key_name (&ka, PT_PEFT_LAYOUT_CURRENT);
   g_autofree char *nb = pt_peft_key_name (&kb, PT_PEFT_LAYOUT_CURRENT);
   g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (g_mkdtemp (root));
 
   /* a good one first */
   {
@@ -495,7 +474,7 @@ test_malformed_adapters (void)
     g_assert_true (g_file_set_contents (f, "{\"target_modules\": [\"q\"], \"use_dora\": true}", -1, NULL));
     expect_adapter_error (d, c, PT_ERROR_UNSUPPORTED, "adapter_config.json");
   }
-  remove_tree (root);
+  pt_rmtree (root, NULL);
 }
 
 /* saving what PEFT saved gives PEFT's bytes */
@@ -505,7 +484,7 @@ test_save (void)
   g_autoptr(PtModelConfig) c = tiny_config ();
   g_autofree char *src = fixture ("adapter-default", NULL);
   g_autofree char *src_weights = fixture ("adapter-default", "adapter_model.safetensors");
-  g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "pt-test-peft-save-XXXXXX", NULL);
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-peft-save-XXXXXX");
   g_autoptr(GError) error = NULL;
   g_autoptr(PtPeftAdapter) a = pt_peft_adapter_open (src, c, &error);
   g_autoptr(PtSafetensorsWriter) w = pt_safetensors_writer_new ();
@@ -514,7 +493,6 @@ test_save (void)
   gsize lx = 0, ly = 0;
 
   g_assert_no_error (error);
-  g_assert_nonnull (g_mkdtemp (dir));
   for (guint i = 0; i < targets->len; i++)
     {
       const PtLoraTarget *t = g_ptr_array_index (targets, i);
@@ -537,7 +515,7 @@ test_save (void)
     g_assert_no_error (error);
     g_assert_cmpuint (pt_peft_adapter_targets (back)->len, ==, 20);
   }
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 /* spec §5: the seed recipe on paligemma-3b-pt-224 wraps 207 layers with

@@ -5,26 +5,16 @@
 #include <string.h>      /* memcmp */
 
 #include "pt-error.h"
-#include "pt-json.h"
+#include "pt-dataset.h"     /* pt_prompt_apply */
 #include "pt-processor.h"
+#include "pt-test-util.h"
 
-static JsonObject *fixture_root;
 static PtTokenizer *tokenizer;
 
 static JsonObject *
 fixtures (void)
 {
-  if (fixture_root == NULL)
-    {
-      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "processor",
-                                                     "processor.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 22, &error);
-      g_assert_no_error (error);
-      fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
-    }
-  return fixture_root;
+  return pt_test_fixture_object ("processor/processor.json", 1 << 22);
 }
 
 static PtTokenizer *
@@ -34,9 +24,7 @@ tok (void)
     {
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "tokenizer",
                                                      "tokenizer.model", NULL);
-      g_autoptr(GError) error = NULL;
-      tokenizer = pt_tokenizer_load (path, &error);
-      g_assert_no_error (error);
+      tokenizer = pt_test_load_tokenizer (path);
     }
   return tokenizer;
 }
@@ -207,7 +195,7 @@ test_format_prompt (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *s = pt_processor_format_prompt (cases[i].tmpl, cases[i].q);
+      g_autofree char *s = pt_prompt_apply (cases[i].tmpl, cases[i].q);
       g_assert_cmpstr (s, ==, cases[i].want);
     }
 }
@@ -282,7 +270,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/processor/format-prompt", test_format_prompt);
   g_test_add_func ("/engine/processor/collate", test_collate);
   ret = g_test_run ();
-  g_clear_pointer (&fixture_root, json_object_unref);
   g_clear_pointer (&tokenizer, pt_tokenizer_free);
   return ret;
 }

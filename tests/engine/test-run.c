@@ -6,15 +6,7 @@
 
 #include "pt-error.h"
 #include "pt-run.h"
-
-static char *
-make_tmpdir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("pt-run-XXXXXX", &error);
-  g_assert_no_error (error);
-  return dir;
-}
+#include "pt-test-util.h"
 
 static void
 write_file (const char *path, const char *text)
@@ -45,7 +37,7 @@ settings_for (const char *root)
 static void
 test_create_and_reopen (void)
 {
-  g_autofree char *root = make_tmpdir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-run-XXXXXX");
   g_autofree char *runs = g_build_filename (root, "runs", NULL);
   g_autoptr(PtTrainSettings) s = settings_for (root);
   g_autoptr(GError) error = NULL;
@@ -102,7 +94,7 @@ row (const char *type, int step, double loss)
 static void
 test_metrics (void)
 {
-  g_autofree char *root = make_tmpdir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-run-XXXXXX");
   g_autofree char *rundir = g_build_filename (root, "r", NULL);
   g_autoptr(PtTrainSettings) s = settings_for (root);
   g_autoptr(GError) error = NULL;
@@ -138,7 +130,7 @@ test_metrics (void)
 static void
 test_input_changes (void)
 {
-  g_autofree char *root = make_tmpdir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-run-XXXXXX");
   g_autofree char *rundir = g_build_filename (root, "r", NULL);
   g_autoptr(PtTrainSettings) s = settings_for (root);
   g_autoptr(GError) error = NULL;
@@ -167,7 +159,7 @@ test_input_changes (void)
 static void
 test_list_and_refusals (void)
 {
-  g_autofree char *root = make_tmpdir ();
+  g_autofree char *root = pt_test_make_temp_dir ("pt-run-XXXXXX");
   g_autofree char *runs = g_build_filename (root, "runs", NULL);
   g_autofree char *junk = g_build_filename (runs, "not-a-run", NULL);
   g_autofree char *junkfile = g_build_filename (junk, "run.json", NULL);

@@ -3,42 +3,17 @@
 #include "config.h"
 
 #include <string.h>        /* memcmp, strstr */
-#include <glib/gstdio.h>   /* g_mkdtemp, g_unlink, g_rmdir */
+#include <glib/gstdio.h>   /* g_mkdir */
 
 #include "pt-error.h"
+#include "pt-run.h"          /* pt_rmtree */
 #include "pt-safetensors.h"
+#include "pt-test-util.h"
 
 static char *
 fixture (const char *name)
 {
   return g_test_build_filename (G_TEST_DIST, "fixtures", "io", name, NULL);
-}
-
-static char *
-make_temp_dir (void)
-{
-  char *dir = g_build_filename (g_get_tmp_dir (), "pt-test-st-XXXXXX", NULL);
-  g_assert_nonnull (g_mkdtemp (dir));
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
 }
 
 static guint
@@ -118,7 +93,7 @@ static void
 rewrite_and_compare (const char *name)
 {
   g_autofree char *path = fixture (name);
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-st-XXXXXX");
   g_autofree char *out = g_build_filename (dir, name, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(PtSafetensors) st = pt_safetensors_open (path, &error);
@@ -145,7 +120,7 @@ rewrite_and_compare (const char *name)
   g_assert_true (g_file_get_contents (out, &b, &lb, NULL));
   g_assert_cmpuint (pt_safetensors_writer_file_size (w), ==, lb);
   g_assert_cmpmem (a, la, b, lb);
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 static void
@@ -159,7 +134,7 @@ test_writer_matches_python (void)
 static void
 test_round_trip (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-st-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "rt.safetensors", NULL);
   g_autoptr(PtSafetensorsWriter) w = pt_safetensors_writer_new ();
   g_autoptr(GError) error = NULL;
@@ -201,13 +176,13 @@ test_round_trip (void)
   g_assert_cmpstr (pt_safetensors_metadata (st, "step"), ==, "12");
   g_clear_pointer (&st, pt_safetensors_free);
   g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 static void
 test_atomic_failure (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-st-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *sub = g_build_filename (dir, "sub", NULL);
   g_autofree char *missing = g_build_filename (dir, "no", "such", "x.safetensors", NULL);
@@ -273,7 +248,7 @@ test_atomic_failure (void)
   g_assert_true (g_file_get_contents (path, &after, &la, NULL));
   g_assert_cmpmem (after, la, "hello", 5);
   g_assert_cmpuint (count_entries (dir), ==, 2);
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 /* ---- malformed input ------------------------------------------------------------- */
@@ -385,7 +360,7 @@ test_malformed (void)
 static void
 test_open_errors_name_the_file (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = pt_test_make_temp_dir ("pt-test-st-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "broken.safetensors", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing.safetensors", NULL);
   g_autoptr(GError) error = NULL;
@@ -414,7 +389,7 @@ test_open_errors_name_the_file (void)
   st = pt_safetensors_open (path, &error);
   g_assert_null (st);
   g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
-  remove_tree (dir);
+  pt_rmtree (dir, NULL);
 }
 
 int

@@ -122,10 +122,13 @@ test_session_run_pause_resume (void)
     g_assert_cmpint (g_array_index (w.steps, int, i), ==, (int) i + 1);
   g_assert_cmpint (w.evals, >=, 2);
   g_assert_cmpint (pt_training_session_get_step (s), ==, 8);
-  g_test_message ("%u steps in %u dispatches; main loop worst gap %.1f ms",
-                  w.steps->len, pt_training_session_get_n_dispatches (s), w.worst_gap / 1000.0);
-  /* the trainer runs on its own thread: the main loop keeps ticking */
-  g_assert_cmpint (w.worst_gap, <, 50 * 1000);
+  g_test_message ("%u steps in %u dispatches; longest dispatch %.2f ms; main loop worst tick gap "
+                  "%.1f ms (includes the OS not scheduling this process on a busy machine)",
+                  w.steps->len, pt_training_session_get_n_dispatches (s),
+                  pt_training_session_get_max_dispatch_us (s) / 1000.0, w.worst_gap / 1000.0);
+  /* the trainer runs on its own thread: what the main loop does for it is
+   * short (the loop also kept ticking: worst_gap, reported above) */
+  g_assert_cmpint (pt_training_session_get_max_dispatch_us (s), <, 50 * 1000);
   g_array_unref (w.steps);
   g_free (w.message);
 }

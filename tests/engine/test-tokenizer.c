@@ -6,37 +6,22 @@
 #include <string.h>      /* memcmp */
 
 #include "pt-error.h"
-#include "pt-json.h"
+#include "pt-test-util.h"
 #include "pt-tokenizer.h"
 
-static JsonObject *fixture_root;
 
 static JsonObject *
 fixtures (void)
 {
-  if (fixture_root == NULL)
-    {
-      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "processor",
-                                                     "processor.json", NULL);
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = pt_json_load_file (path, 1 << 22, &error);
-      g_assert_no_error (error);
-      fixture_root = json_node_dup_object (node);
-      json_node_unref (node);
-    }
-  return fixture_root;
+  return pt_test_fixture_object ("processor/processor.json", 1 << 22);
 }
 
 static PtTokenizer *
 load_fixture_model (const char *relative)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", relative, NULL);
-  g_autoptr(GError) error = NULL;
-  PtTokenizer *tok = pt_tokenizer_load (path, &error);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (tok);
-  return tok;
+  return pt_test_load_tokenizer (path);
 }
 
 static GArray *
@@ -56,7 +41,7 @@ static void
 assert_ids_equal (GArray *got, GArray *want, const char *what)
 {
   if (got->len != want->len
-      || memcmp (got->data, want->data, got->len * sizeof (int32_t)) != 0)
+      || (got->len > 0 && memcmp (got->data, want->data, got->len * sizeof (int32_t)) != 0))
     {
       GString *s = g_string_new (NULL);
       g_string_append_printf (s, "%s:\n  got ", what);
@@ -332,7 +317,7 @@ encode_thread (gpointer user_data)
     {
       g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (int32_t));
       pt_tokenizer_encode (d->tok, "answer en how many red circles are there?\n", -1, ids, NULL);
-      if (ids->len != d->want->len || memcmp (ids->data, d->want->data, ids->len * 4) != 0)
+      if (ids->len != d->want->len || (ids->len > 0 && memcmp (ids->data, d->want->data, ids->len * 4) != 0))
         d->ok = FALSE;
     }
   return NULL;
@@ -362,8 +347,6 @@ test_threads (void)
 int
 main (int argc, char **argv)
 {
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/tokenizer/special-ids", test_special_ids);
   g_test_add_func ("/engine/tokenizer/encode", test_encode_matches_hf);
@@ -373,7 +356,5 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/tokenizer/invalid-text", test_invalid_text);
   g_test_add_func ("/engine/tokenizer/malformed-models", test_malformed_models);
   g_test_add_func ("/engine/tokenizer/threads", test_threads);
-  ret = g_test_run ();
-  g_clear_pointer (&fixture_root, json_object_unref);
-  return ret;
+  return g_test_run ();
 }

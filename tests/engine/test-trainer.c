@@ -247,7 +247,7 @@ test_nan_stops_with_message (void)
     g_autoptr(GPtrArray) rows = NULL;
     s2->skip_nonfinite = TRUE;
     s2->eval_every = 0;
-    s2->val_data_path = NULL;
+    g_clear_pointer (&s2->val_data_path, g_free);
     s2->val_split = 0;
     run2 = pt_run_create (world->runs, "nan-skip", s2, &error);
     l2 = train (run2, -1, -1, TRUE, NULL);
@@ -333,6 +333,7 @@ test_resume_refuses_changed_data (void)
 
   g_assert_true (g_file_get_contents (world->train, &contents, NULL, NULL));
   g_assert_true (g_file_set_contents (copy, contents, -1, NULL));
+  g_free (s->data_path);
   s->data_path = g_strdup (copy);
   s->eval_every = 0;
   run = pt_run_create (world->runs, "changed", s, &error);

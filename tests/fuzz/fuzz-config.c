@@ -2,23 +2,26 @@
  * tensor list, parameter count and JSON that reads back the same. */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 #include <string.h>          /* memcmp */
 
 #include "pt-checkpoint.h"   /* pt_model_config_tensor_specs */
 #include "pt-config.h"
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtModelConfig) c = pt_model_config_from_json ((const char *) data, (gssize) size, &error);
+  g_autoptr(PtModelConfig) c = NULL;
   g_autoptr(PtModelConfig) back = NULL;
   g_autoptr(GPtrArray) specs = NULL;
   g_autofree char *json = NULL;
+
+  pt_fuzz_fatal_criticals ();
+  c = pt_model_config_from_json ((const char *) data, (gssize) size, &error);
 
   if (c == NULL)
     {

@@ -3,11 +3,11 @@
  * pixel limit keeps each run fast. */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 
 #include "pt-image.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
@@ -15,6 +15,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   PtImageOptions options = { .max_pixels = 1 << 20 };
   g_autoptr(GError) error = NULL;
   g_autoptr(PtImage) im = NULL;
+
+  pt_fuzz_fatal_criticals ();
 
   if (size > 0)
     options.alpha = data[size - 1] & 1 ? PT_IMAGE_ALPHA_WHITE : PT_IMAGE_ALPHA_DROP;

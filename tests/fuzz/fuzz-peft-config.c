@@ -2,11 +2,11 @@
  * target matching on the modules of a small PaliGemma. */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 
 #include "pt-peft.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static const char tiny[] =
   "{\"model_type\": \"paligemma\", \"image_token_index\": 290, \"projection_dim\": 32,"
@@ -25,6 +25,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(PtPeftConfig) back = NULL;
   g_autoptr(GPtrArray) targets = NULL;
   g_autofree char *json = NULL;
+
+  pt_fuzz_fatal_criticals ();
 
   if (model == NULL)
     model = pt_model_config_from_json (tiny, -1, NULL);

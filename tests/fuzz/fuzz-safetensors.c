@@ -2,12 +2,12 @@
  * body. Whatever it accepts must be safe to read end to end. */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 
 #include "pt-checkpoint.h"   /* pt_tensor_convert */
 #include "pt-safetensors.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -15,8 +15,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autoptr(GBytes) bytes = g_bytes_new (data, size);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtSafetensors) st = pt_safetensors_open_bytes (bytes, "fuzz.safetensors", &error);
+  g_autoptr(PtSafetensors) st = NULL;
   g_auto(GStrv) keys = NULL;
+
+  pt_fuzz_fatal_criticals ();
+  st = pt_safetensors_open_bytes (bytes, "fuzz.safetensors", &error);
 
   if (st == NULL)
     {

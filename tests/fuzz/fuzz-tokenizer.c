@@ -7,12 +7,12 @@
  */
 #include "config.h"
 
+#include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
+
 #include <stdint.h>          /* uint8_t */
 #include <string.h>          /* memcpy */
 
 #include "pt-tokenizer.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static PtTokenizer *
 fixture_tokenizer (void)
@@ -84,6 +84,7 @@ fuzz_model (const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
+  pt_fuzz_fatal_criticals ();
   if (size == 0)
     return 0;
   if (data[0] & 1)

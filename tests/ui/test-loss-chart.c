@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>          /* memset */
 
+#include "pt-demo-data.h"    /* demo scenes for the samples' images */
 #include "pt-loss-chart.h"
+#include "pt-run.h"          /* pt_rmtree */
 #include "pt-test-ui.h"
 #include "pt-train-page.h"
 
@@ -194,32 +197,87 @@ test_training_view (void)
   gtk_window_present (window);
   g_assert_true (pt_test_wait_until (mapped, view, 10000));
 
-  for (PtLossChart **c = (PtLossChart *[]) { pt_training_view_get_chart (view, "loss"),
-                                             pt_training_view_get_chart (view, "lr"),
-                                             pt_training_view_get_chart (view, "grad-norm"),
-                                             pt_training_view_get_chart (view, "throughput"), NULL }; *c; c++)
-    pt_loss_chart_set_x_range (*c, 0, total);
-  for (guint step = 1; step <= done; step++)
-    {
-      double lr = step < warmup ? 2e-5 * step / warmup : 2e-5 * (total - step) / (double) (total - warmup);
-      double loss = 0.6 + 2.2 * exp (-(double) step / 180) + 0.25 * (g_rand_double (rand) - 0.5);
-      pt_loss_chart_append (pt_training_view_get_chart (view, "loss"), "train", step, loss);
-      pt_loss_chart_append (pt_training_view_get_chart (view, "lr"), "lr", step, lr);
-      pt_loss_chart_append (pt_training_view_get_chart (view, "grad-norm"), "grad_norm", step,
-                            0.8 + 3 * exp (-(double) step / 100) + 0.3 * g_rand_double (rand));
-      pt_loss_chart_append (pt_training_view_get_chart (view, "throughput"), "tokens_per_s", step,
-                            step < 3 ? 400 : 1650 + 80 * (g_rand_double (rand) - 0.5));
-      if (step % 100 == 0)
-        pt_loss_chart_append (pt_training_view_get_chart (view, "loss"), "val", step,
-                              0.75 + 2.0 * exp (-(double) step / 200));
-    }
-  pt_loss_chart_set_marker (pt_training_view_get_chart (view, "loss"), "best", 700, "best");
-  pt_training_view_set_session_ready (view, TRUE);
-  pt_training_view_set_state (view, PT_TRAINING_RUNNING);
-  pt_training_view_set_progress (view, done, total, 3723);
-  pt_training_view_set_step_line (view, "step 700/1200 | loss 0.7312 | norm 0.92 | lr 8.5e-6 | 7412 ms | MFU n/a | 1,652 tok/s");
-  g_assert_false (pt_training_view_get_can_start (view));
-  path = pt_test_screenshot (GTK_WIDGET (window), "train-live");
+  /* 700 steps of a run as the trainer reports them, in batches as the session delivers them */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("pt-view-XXXXXX", NULL);
+    PtDemoOptions o;
+    PtStepMetrics batch[10];
+    guint n = 0;
+
+    pt_demo_options_init (&o);
+    o.image_size = 112;
+    for (guint step = 1; step <= done; step++)
+      {
+        PtStepMetrics *m = &batch[n++];
+        memset (m, 0, sizeof *m);
+        m->step = step;
+        m->total_steps = total;
+        m->lr = step < warmup ? 2e-5 * step / warmup : 2e-5 * (total - step) / (double) (total - warmup);
+        m->loss = 0.6 + 2.2 * exp (-(double) step / 180) + 0.25 * (g_rand_double (rand) - 0.5);
+        m->grad_norm = 0.8 + 3 * exp (-(double) step / 100) + 0.3 * g_rand_double (rand);
+        m->samples_per_s = step < 3 ? 4 : 16.5 + 0.8 * (g_rand_double (rand) - 0.5);
+        m->step_ms = 7412;
+        m->data_ms = 120;
+        m->forward_ms = 2450;
+        m->backward_ms = 4480;
+        m->optim_ms = 362;
+        m->memory_in_use = (guint64) (7.6e9 + 0.2e9 * (step > 1));
+        m->eta_s = 3723;
+        if (n == G_N_ELEMENTS (batch) || step == done)
+          {
+            pt_training_view_add_steps (view, batch, n);
+            n = 0;
+          }
+        if (step % 100 == 0)
+          {
+            PtEvalMetrics e = { 0 };
+            g_autoptr(GPtrArray) samples = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_eval_sample_free);
+
+            e.step = step;
+            e.val_loss = 0.75 + 2.0 * exp (-(double) step / 200);
+            e.vqa_accuracy = 0.9 - 0.8 * exp (-(double) step / 200);
+            e.exact_match = e.vqa_accuracy - 0.05;
+            e.is_best = TRUE;
+            for (guint i = 0; i < 4; i++)
+              {
+                PtDemoScene scene;
+                PtDemoQuestion q = { 0 };
+                PtEvalSample *sample = g_new0 (PtEvalSample, 1);
+
+                pt_demo_scene_generate (&o, i, &scene);
+                sample->image_path = g_strdup_printf ("%s/%u.png", dir, i);
+                g_assert_true (pt_demo_scene_save_png (&scene, sample->image_path, NULL));
+                if (!pt_demo_scene_question (&scene, i % 2 ? PT_DEMO_TASK_COUNT : PT_DEMO_TASK_COLOR, &q))
+                  g_assert_true (pt_demo_scene_question (&scene, PT_DEMO_TASK_EXISTS, &q));
+                sample->question = g_strdup_printf ("answer %s", q.question);
+                sample->answer = g_strdup (q.answer);
+                sample->prediction = g_strdup (i == 3 ? "blue" : q.answer);
+                pt_demo_question_clear (&q);
+                g_ptr_array_add (samples, sample);
+              }
+            e.samples = samples;
+            pt_training_view_add_eval (view, &e);
+          }
+      }
+    pt_training_view_set_session_ready (view, TRUE);
+    pt_training_view_set_state (view, PT_TRAINING_RUNNING);
+    pt_training_view_set_status (view, "Training…");
+    g_assert_false (pt_training_view_get_can_start (view));
+    g_assert_cmpint (pt_training_view_get_best_step (view), ==, 700);
+    g_assert_cmpfloat_with_epsilon (pt_training_view_get_progress (view), 700.0 / 1200, 1e-9);
+    g_assert_true (g_str_has_prefix (pt_training_view_get_step_line (view), "step 700/1200 | loss "));
+    g_assert_cmpstr (pt_step_breakdown_get_text (pt_training_view_get_breakdown (view)), ==,
+                     "data 120 ms · forward 2450 ms · backward 4480 ms · optimiser 362 ms");
+    g_assert_cmpuint (pt_eval_samples_get_n_samples (pt_training_view_get_eval_samples (view)), ==, 4);
+    g_assert_cmpuint (pt_eval_samples_get_n_correct (pt_training_view_get_eval_samples (view)), ==, 3);
+    /* every step reached the per-step charts */
+    g_assert_cmpuint (pt_loss_chart_get_n_points (pt_training_view_get_chart (view, "lr")), ==, done);
+    g_assert_cmpuint (pt_loss_chart_get_n_points (pt_training_view_get_chart (view, "memory")), ==, done);
+    g_assert_cmpuint (pt_loss_chart_get_n_points (pt_training_view_get_chart (view, "accuracy")), ==, 14);
+    pt_test_spin (300);   /* the thumbnails decode in worker threads */
+    path = pt_test_screenshot (GTK_WIDGET (window), "train-live");
+    pt_rmtree (dir, NULL);
+  }
 
   pt_training_view_set_state (view, PT_TRAINING_PAUSED);
   g_assert_true (pt_training_view_get_can_start (view));   /* Resume */

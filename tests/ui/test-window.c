@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>   /* g_unlink, g_rmdir */
 
 #include "pt-application.h"
+#include "pt-run.h"        /* pt_rmtree */
 #include "pt-window.h"
 #include "pt-test-ui.h"
 
@@ -259,8 +260,12 @@ test_shortcuts_window (void)
 int
 main (int argc, char **argv)
 {
+  g_autofree char *home = g_dir_make_tmp ("pt-window-home-XXXXXX", NULL);
   int status;
 
+  /* nothing written to the user's data folder, and no demo prepared */
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("PALITUNE_DEMO_DIR", "", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/window/pages", test_pages);
   g_test_add_func ("/ui/window/dataset-to-train", test_dataset_flows_to_train);
@@ -271,5 +276,6 @@ main (int argc, char **argv)
   fixture_setup (&fixture);
   status = g_test_run ();
   fixture_teardown (&fixture);
+  pt_rmtree (home, NULL);
   return status;
 }

@@ -1,0 +1,184 @@
+/* pt-checkpoint-save.c — writing a Hugging Face model folder as
+ * save_pretrained does (config.json, generation_config.json, one file or
+ * shards with their index). */
+#include "config.h"
+
+#include <stdlib.h>          /* qsort */
+#include <string.h>          /* strcmp, strlen */
+#include <glib/gstdio.h>     /* g_unlink */
+
+#include "pt-checkpoint.h"
+#include "pt-error.h"        /* PT_ERROR */
+#include "pt-json.h"         /* pt_json_to_string */
+
+#define LM_HEAD "language_model.lm_head.weight"
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* ---- saving a folder ----------------------------------------------------------- */
+
+static char *
+generation_config_json (const PtModelConfig *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "_from_model_config");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "bos_token_id");
+  json_builder_add_int_value (b, c->bos_token_id);
+  json_builder_set_member_name (b, "eos_token_id");
+  json_builder_add_int_value (b, c->eos_token_id);
+  json_builder_set_member_name (b, "pad_token_id");
+  json_builder_add_int_value (b, c->pad_token_id);
+  json_builder_set_member_name (b, "transformers_version");
+  json_builder_add_string_value (b, "4.57.6");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return pt_json_to_string (root, TRUE);
+}
+
+static gboolean
+write_text (const char *dir, const char *name, const char *text, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return pt_file_write_atomic (path, text, strlen (text), error);
+}
+
+gboolean
+pt_checkpoint_save (const char          *dir,
+                    const PtModelConfig *config,
+                    const PtTensorRef   *tensors,
+                    guint                n_tensors,
+                    guint64              max_shard_bytes,
+                    GError             **error)
+{
+  g_autoptr(GPtrArray) shards = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_writer_free);
+  g_autoptr(GArray) shard_of = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tensors);
+  g_autofree char *config_json = NULL;
+  g_autofree char *generation_json = NULL;
+  guint64 shard_bytes = 0, total_bytes = 0, total_params = 0;
+
+  g_return_val_if_fail (dir != NULL && config != NULL && (tensors != NULL || n_tensors == 0), FALSE);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_autofree char *display = g_filename_display_name (dir);
+      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot create the folder %s", display);
+      return FALSE;
+    }
+
+  /* greedy shards in the given order, as save_pretrained splits the state dict */
+  for (guint i = 0; i < n_tensors; i++)
+    {
+      const PtTensorRef *t = &tensors[i];
+      guint64 n = 1, bytes;
+      PtSafetensorsWriter *w;
+      guint index;
+
+      if (config->tie_word_embeddings && strcmp (t->name, LM_HEAD) == 0)
+        continue;
+      for (int d = 0; d < t->n_dims; d++)
+        n *= t->shape[d] > 0 ? (guint64) t->shape[d] : 0;
+      bytes = n * pt_st_dtype_size (t->dtype);
+      if (shards->len == 0 || (max_shard_bytes > 0 && shard_bytes > 0 && shard_bytes + bytes > max_shard_bytes))
+        {
+          w = pt_safetensors_writer_new ();
+          pt_safetensors_writer_set_metadata (w, "format", "pt");
+          g_ptr_array_add (shards, w);
+          shard_bytes = 0;
+        }
+      w = g_ptr_array_index (shards, shards->len - 1);
+      if (!pt_safetensors_writer_add (w, t->name, t->dtype, t->n_dims, t->shape, t->data, error))
+        return FALSE;
+      index = shards->len - 1;
+      g_array_append_val (shard_of, index);
+      shard_bytes += bytes;
+      total_bytes += bytes;
+      total_params += n;
+    }
+  if (shards->len == 0)
+    {
+      PtSafetensorsWriter *w = pt_safetensors_writer_new ();
+      pt_safetensors_writer_set_metadata (w, "format", "pt");
+      g_ptr_array_add (shards, w);
+    }
+
+  if (shards->len == 1)
+    {
+      g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+      g_autofree char *stale = g_build_filename (dir, "model.safetensors.index.json", NULL);
+      if (!pt_safetensors_writer_write (g_ptr_array_index (shards, 0), path, error))
+        return FALSE;
+      g_unlink (stale);
+    }
+  else
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *index_json = NULL;
+      g_autoptr(GPtrArray) order = g_ptr_array_new ();
+      guint k = 0;
+
+      for (guint s = 0; s < shards->len; s++)
+        {
+          g_autofree char *name = g_strdup_printf ("model-%05u-of-%05u.safetensors", s + 1, shards->len);
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          if (!pt_safetensors_writer_write (g_ptr_array_index (shards, s), path, error))
+            return FALSE;
+        }
+      /* weight_map sorted by name, as transformers writes it */
+      for (guint i = 0; i < n_tensors; i++)
+        if (!(config->tie_word_embeddings && strcmp (tensors[i].name, LM_HEAD) == 0))
+          g_ptr_array_add (order, (gpointer) &tensors[i]);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "metadata");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "total_parameters");
+      json_builder_add_int_value (b, (gint64) total_params);
+      json_builder_set_member_name (b, "total_size");
+      json_builder_add_int_value (b, (gint64) total_bytes);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "weight_map");
+      json_builder_begin_object (b);
+      {
+        g_autofree char **names = g_new0 (char *, order->len + 1);
+        g_autoptr(GHashTable) file_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+        for (guint i = 0; i < order->len; i++)
+          {
+            const PtTensorRef *t = g_ptr_array_index (order, i);
+            names[i] = (char *) t->name;
+            g_hash_table_insert (file_of, (char *) t->name,
+                                 g_strdup_printf ("model-%05u-of-%05u.safetensors",
+                                                  g_array_index (shard_of, guint, k++) + 1, shards->len));
+          }
+        qsort (names, order->len, sizeof *names, compare_strings);
+        for (guint i = 0; i < order->len; i++)
+          {
+            json_builder_set_member_name (b, names[i]);
+            json_builder_add_string_value (b, g_hash_table_lookup (file_of, names[i]));
+          }
+      }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      index_json = pt_json_to_string (root, TRUE);
+      if (!write_text (dir, "model.safetensors.index.json", index_json, error))
+        return FALSE;
+      {
+        /* a single file would take precedence over the index when loading */
+        g_autofree char *stale = g_build_filename (dir, "model.safetensors", NULL);
+        g_unlink (stale);
+      }
+    }
+
+  config_json = pt_model_config_to_json (config);
+  generation_json = generation_config_json (config);
+  return write_text (dir, "config.json", config_json, error)
+         && write_text (dir, "generation_config.json", generation_json, error);
+}

@@ -1,0 +1,21 @@
+/* pt-threads.c — how the engine's worker threads wait. */
+#include "config.h"
+
+#include <stdlib.h>        /* setenv */
+#include <unistd.h>        /* execv */
+
+#include "pt-threads.h"
+
+void
+pt_threads_init (int    argc,
+                 char **argv)
+{
+#if HAVE_OPENMP
+  if (g_getenv ("OMP_WAIT_POLICY") != NULL || g_getenv ("PALITUNE_NO_REEXEC") != NULL)
+    return;
+  setenv ("OMP_WAIT_POLICY", "passive", 1);
+  setenv ("PALITUNE_NO_REEXEC", "1", 1);   /* never loop, whatever happens */
+  execv ("/proc/self/exe", argv);
+  /* exec failed (no /proc): carry on with the default policy */
+#endif
+}

@@ -1,0 +1,54 @@
+/* pt-cuda-attention.h — shared by the two attention paths of the CUDA
+ * backend: the mask and shape arguments the kernels take by value. */
+#pragma once
+
+#include "pt-cuda-private.h"
+
+typedef struct {
+  int32_t key_start[PT_MAX_BATCH];
+  int32_t key_end[PT_MAX_BATCH];
+  int32_t prefix_end[PT_MAX_BATCH];
+  int     causal;
+  int     q_offset;
+  int     all_visible;        /* NULL PtAttnMask: every key is visible */
+} MaskArgs;
+
+typedef struct {
+  int B, Tq, Tk, tk_alloc, Hq, Hkv, D;
+  float scale;
+} Dims;
+
+/* padded row stride for tiles read one row per lane: odd, so the 32 rows a
+ * warp reads fall into 32 different banks */
+static __host__ __device__ __forceinline__ int
+odd_stride (int D)
+{
+  return D | 1;
+}
+
+/* key j visible to query row i of batch row b (pt-backend.h PtAttnMask) */
+static __device__ __forceinline__ bool
+visible (const MaskArgs &mk, int b, int i, int j)
+{
+  if (mk.all_visible)
+    return true;
+  return j >= mk.key_start[b] && j < mk.key_end[b]
+         && (j < mk.prefix_end[b] || (mk.causal && j <= mk.q_offset + i));
+}
+
+/* checks the shapes (latching an error for unsupported ones) and fills dm
+ * and mk; FALSE: nothing to do or unsupported */
+gboolean pt_cuda_attention_prepare (PtCudaBackend *self, const char *op, int B, int Tq, int Tk,
+                                    int tk_alloc, int Hq, int Hkv, int D, double scale,
+                                    const PtAttnMask *mask, Dims *dm, MaskArgs *mk);
+/* dsum (B, Hq, Tq) = Σ_d dout·out */
+void     pt_cuda_attention_dsum    (PtCudaBackend *self, float *dsum, const void *dout,
+                                    const void *out, const Dims &dm);
+/* the cuBLAS path; FALSE when it does not apply (the flash kernels run instead) */
+gboolean pt_cuda_attention_gemm_forward  (PtCudaBackend *self, void *out, void *lse, const void *q,
+                                          const void *k, const void *v, const Dims &dm,
+                                          const MaskArgs &mk);
+gboolean pt_cuda_attention_gemm_backward (PtCudaBackend *self, void *dq, void *dk, void *dv,
+                                          const void *dout, const void *out, const void *lse,
+                                          const void *q, const void *k, const void *v,
+                                          const Dims &dm, const MaskArgs &mk);

@@ -1,0 +1,208 @@
+/* test-demo.c — the first start: the demo model found, its fine-tune dataset
+ * generated in a worker thread, the model, the dataset and the recommended
+ * settings selected on the Train page, the GSettings key set; asking again
+ * reuses the dataset.
+ *
+ * Until data/demo/ is committed, the demo is a stand-in made here (a random
+ * micro PaliGemma as `palitune-cli init-model` writes it, with the fixture
+ * tokenizer, and a demo.json) and found through PALITUNE_DEMO_DIR; with
+ * PT_TEST_REAL_DEMO=1 the test uses the shipped data/demo instead. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "pt-application.h"
+#include "pt-config.h"
+#include "pt-demo.h"
+#include "pt-init.h"                 /* pt_model_init_random */
+#include "pt-run.h"                  /* pt_rmtree */
+#include "pt-test-ui.h"
+#include "pt-train-controller.h"
+#include "pt-window.h"
+
+/* The demo's micro model (app/pt-cli-bench.c's micro_config). */
+static const char micro_config[] =
+  "{\"model_type\": \"paligemma\", \"image_token_index\": 2048, \"hidden_size\": 192,"
+  " \"projection_dim\": 192, \"bos_token_id\": 2, \"eos_token_id\": 1, \"pad_token_id\": 0,"
+  " \"text_config\": {\"model_type\": \"gemma\", \"hidden_size\": 192, \"intermediate_size\": 768,"
+  "  \"num_attention_heads\": 4, \"num_key_value_heads\": 1, \"head_dim\": 48, \"num_hidden_layers\": 4,"
+  "  \"vocab_size\": 2112, \"num_image_tokens\": 64},"
+  " \"vision_config\": {\"model_type\": \"siglip_vision_model\", \"hidden_size\": 128,"
+  "  \"intermediate_size\": 512, \"num_attention_heads\": 4, \"num_hidden_layers\": 4,"
+  "  \"image_size\": 112, \"patch_size\": 14, \"num_image_tokens\": 64, \"projection_dim\": 192}}";
+
+static const char demo_json[] =
+  "{\"description\": \"stand-in\", \"pretrained_tasks\": [\"color\", \"shape\"],"
+  " \"finetune_tasks\": [\"count\"], \"n_train\": 48, \"seed\": 7,"
+  " \"settings\": {\"batch_size\": 4, \"grad_accum\": 1, \"max_steps\": 30, \"eval_every\": 10,"
+  "   \"learning_rate\": 0.0005, \"val_split\": 8, \"prompt_template\": \"answer {question}\"}}";
+
+static char *home;
+static char *demo_dir;
+static PtApplication *app;
+static PtWindow *window;
+
+static gboolean
+window_mapped (gpointer data)
+{
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app));
+  return w != NULL && gtk_widget_get_mapped (GTK_WIDGET (w)) && gtk_widget_get_width (GTK_WIDGET (w)) > 0;
+}
+
+static PtTrainSettingsView *
+settings_view (void)
+{
+  return pt_train_page_get_settings_view (pt_window_get_train_page (window));
+}
+
+static gboolean
+demo_selected (gpointer data)
+{
+  const PtTrainSettings *s = pt_train_settings_view_get_settings (settings_view ());
+  return g_strcmp0 (s->model_dir, demo_dir) == 0 && g_strcmp0 (s->data_path, data) == 0;
+}
+
+static gboolean
+probed (gpointer data)
+{
+  PtTrainController *c = pt_train_controller_get_for_window (window);
+  return pt_train_controller_has_model_info (c) && !pt_train_controller_is_probing (c);
+}
+
+static void
+make_stand_in (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtModelConfig) config = pt_model_config_from_json (micro_config, -1, &error);
+  g_autofree char *tokenizer = g_test_build_filename (G_TEST_DIST, "fixtures", "tokenizer", "tokenizer.model", NULL);
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  demo_dir = g_build_filename (home, "stand-in-demo", NULL);
+  g_assert_true (pt_model_init_random (config, 0, tokenizer, demo_dir, &error));
+  g_assert_no_error (error);
+  json = g_build_filename (demo_dir, "demo.json", NULL);
+  g_assert_true (g_file_set_contents (json, demo_json, -1, &error));
+}
+
+static void
+test_first_run (void)
+{
+  g_autofree char *train = g_build_filename (home, "palitune", "demo-data", "train.jsonl", NULL);
+  g_autofree char *info = g_build_filename (home, "palitune", "demo-data", "demo-data.json", NULL);
+  g_autoptr(GSettings) gsettings = g_settings_new ("io.github.palitune.PaliTune");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  const PtTrainSettings *s;
+  GStatBuf before, after;
+  guint n = 0;
+
+  g_assert_false (g_settings_get_boolean (gsettings, "demo-prepared"));
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (pt_test_wait_until (window_mapped, NULL, 10000));
+  window = PT_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+
+  /* the dataset is drawn in a worker thread, then everything is selected */
+  g_assert_true (pt_test_wait_until (demo_selected, train, 60000));
+  g_assert_true (g_settings_get_boolean (gsettings, "demo-prepared"));
+  g_assert_cmpstr (pt_window_get_visible_page (window), ==, "train");
+  g_assert_cmpstr (pt_data_page_get_dataset_path (pt_window_get_data_page (window)), ==, train);
+  s = pt_train_settings_view_get_settings (settings_view ());
+  g_assert_cmpint (s->batch_size, ==, 4);
+  g_assert_cmpint (s->max_steps, ==, 30);
+  g_assert_cmpfloat (s->learning_rate, ==, 5e-4);
+  g_assert_cmpfloat (s->val_split, ==, 8);
+  g_assert_cmpstr (s->device, ==, "cpu");
+
+  /* the fine-tune task only: every record asks for a count */
+  g_assert_true (g_file_get_contents (train, &contents, NULL, &error));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      {
+        g_assert_nonnull (strstr (lines[i], "\"question_type\": \"count\""));
+        n++;
+      }
+  g_test_message ("%u count records from 48 demo images", n);
+  g_assert_cmpuint (n, >, 24);
+
+  /* the Playground holds a demo image and its question, ready for after training */
+  {
+    PtPlaygroundPage *playground = pt_window_get_playground_page (window);
+    g_autofree char *prompt = NULL;
+
+    while (pt_playground_page_get_n_images (playground) < 1)
+      g_main_context_iteration (NULL, TRUE);
+    prompt = pt_playground_page_dup_prompt (playground);
+    g_test_message ("playground prompt: %s", prompt);
+    g_assert_true (g_str_has_prefix (prompt, "answer how many "));
+  }
+
+  /* the Train page reads the demo model like any other */
+  g_assert_true (pt_test_wait_until (probed, NULL, 30000));
+  g_assert_true (pt_train_settings_view_get_valid (settings_view ()));
+  pt_test_spin (300);
+  g_free (pt_test_screenshot (GTK_WIDGET (window), "demo-first-run"));
+
+  /* asking again keeps the dataset (same tasks and count) */
+  g_assert_cmpint (g_stat (info, &before), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "prepare-demo", NULL);
+  pt_test_spin (500);
+  g_assert_true (pt_test_wait_until (demo_selected, train, 30000));
+  g_assert_cmpint (g_stat (info, &after), ==, 0);
+  g_assert_cmpint (before.st_mtime, ==, after.st_mtime);
+  g_assert_cmpint (before.st_ino, ==, after.st_ino);
+}
+
+/* The demo descriptions in words. */
+static void
+test_describe (void)
+{
+  g_autofree char *one = pt_demo_describe_tasks (1u << 2);
+  g_autofree char *three = pt_demo_describe_tasks (0x7);
+
+  g_assert_cmpstr (one, ==, "counting");
+  g_assert_cmpstr (three, ==, "colours, shapes and counting");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  home = g_dir_make_tmp ("pt-demo-home-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  if (g_strcmp0 (g_getenv ("PT_TEST_REAL_DEMO"), "1") == 0)
+    {
+      demo_dir = pt_demo_find_dir ();
+      if (demo_dir == NULL)
+        {
+          g_printerr ("no data/demo to test\n");
+          return 77;
+        }
+    }
+  else
+    make_stand_in ();
+  g_setenv ("PALITUNE_DEMO_DIR", demo_dir, TRUE);
+
+  app = pt_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+
+  g_test_add_func ("/ui/demo/describe", test_describe);
+  g_test_add_func ("/ui/demo/first-run", test_first_run);
+  status = g_test_run ();
+
+  if (window != NULL)
+    gtk_window_destroy (GTK_WINDOW (window));
+  pt_test_spin (50);
+  g_clear_object (&app);
+  pt_rmtree (home, NULL);
+  g_free (home);
+  g_free (demo_dir);
+  return status;
+}
