@@ -33,17 +33,33 @@ attn_visible (const PtAttnMask *mask,
   *hi = MIN (MIN (key_end, Tk), reach);
 }
 
+/* Keys (or columns) per register block in the score and weighted-sum
+ * loops; query rows per tile in the backward. */
+enum { ATT_BLOCK = 16, ATT_ROWS = 32 };
+
+/* Columns of a transposed key block: Tk, padded so that a block starting
+ * at any key below Tk can be read whole. */
+static inline int
+att_stride (int Tk)
+{
+  return Tk + ATT_BLOCK;
+}
+
 #define real float
 #define FN(name) name##_f32
+#define VEXP pt_cpu_expf
 #include "pt-cpu-attention.inc.c"
 #undef real
 #undef FN
+#undef VEXP
 
 #define real double
 #define FN(name) name##_f64
+#define VEXP exp
 #include "pt-cpu-attention.inc.c"
 #undef real
 #undef FN
+#undef VEXP
 
 static int
 attention_threads (PtBackend *be,

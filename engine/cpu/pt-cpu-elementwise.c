@@ -7,17 +7,24 @@
 #include "pt-rng.h"         /* pt_rng_uniform */
 #include "pt-cpu-private.h"
 
+/* Elements per call of a chunk kernel (a thread takes whole chunks). */
+#define EW_CHUNK ((size_t) 4096)
+
 #define real float
 #define FN(name) name##_f32
+#define VEXP pt_cpu_expf
 #include "pt-cpu-elementwise.inc.c"
 #undef real
 #undef FN
+#undef VEXP
 
 #define real double
 #define FN(name) name##_f64
+#define VEXP exp
 #include "pt-cpu-elementwise.inc.c"
 #undef real
 #undef FN
+#undef VEXP
 
 #define DISPATCH PT_CPU_DISPATCH
 

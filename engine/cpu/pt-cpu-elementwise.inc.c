@@ -1,8 +1,10 @@
 /* pt-cpu-elementwise.inc.c — elementwise and bias kernels, written once.
  *
  * Included by pt-cpu-elementwise.c with `real` = float and FN(x) = x##_f32,
- * then with `real` = double and FN(x) = x##_f64. <tgmath.h> picks expf or
- * exp by the argument type.
+ * then with `real` = double and FN(x) = x##_f64, and VEXP the exp to use:
+ * pt_cpu_expf (vectorisable) for float, libm's exp for double. The GELU
+ * family runs in chunks through PT_CPU_CLONES kernels (elementwise, so the
+ * result does not depend on the thread count or the vector width).
  */
 
 static void
@@ -27,7 +29,7 @@ FN (gelu) (real x)
   const real beta = (real) (M_SQRT2 * M_2_SQRTPI * 0.5);
   const real kappa = (real) 0.044715;
   real u = beta * (x + kappa * x * x * x);
-  return x / ((real) 1 + exp ((real) -2 * u));
+  return x / ((real) 1 + VEXP ((real) -2 * u));
 }
 
 /* d gelu / dx = 0.5·(1 + t) + 0.5·x·(1 - t²)·u', t = tanh(u); with
@@ -39,9 +41,46 @@ FN (gelu_grad) (real x)
   const real kappa = (real) 0.044715;
   real sq = x * x;
   real u = beta * (x + kappa * sq * x);
-  real s = (real) 1 / ((real) 1 + exp ((real) -2 * u));
+  real s = (real) 1 / ((real) 1 + VEXP ((real) -2 * u));
   real du = beta * ((real) 1 + (real) 3 * kappa * sq);
   return s + (real) 2 * x * s * ((real) 1 - s) * du;
+}
+
+PT_CPU_CLONES static void
+FN (gelu_forward_chunk) (real *out, const real *inp, size_t n)
+{
+#pragma omp simd
+  for (size_t i = 0; i < n; i++)
+    out[i] = FN (gelu) (inp[i]);
+}
+
+PT_CPU_CLONES static void
+FN (gelu_backward_chunk) (real *dinp, const real *inp, const real *dout, size_t n)
+{
+#pragma omp simd
+  for (size_t i = 0; i < n; i++)
+    dinp[i] = dout[i] * FN (gelu_grad) (inp[i]);
+}
+
+PT_CPU_CLONES static void
+FN (geglu_forward_chunk) (real *out, const real *gate, const real *up, size_t n)
+{
+#pragma omp simd
+  for (size_t i = 0; i < n; i++)
+    out[i] = FN (gelu) (gate[i]) * up[i];
+}
+
+PT_CPU_CLONES static void
+FN (geglu_backward_chunk) (real *dgate, real *dup, const real *dout, const real *gate,
+                           const real *up, size_t n)
+{
+#pragma omp simd
+  for (size_t i = 0; i < n; i++)
+    {
+      real g = gate[i], u = up[i], d = dout[i];
+      dgate[i] = d * u * FN (gelu_grad) (g);
+      dup[i] = d * FN (gelu) (g);
+    }
 }
 
 static void
@@ -51,8 +90,8 @@ FN (gelu_forward) (real       *out,   // (n)
                    int         nt)
 {
 #pragma omp parallel for num_threads (nt) schedule (static)
-  for (size_t i = 0; i < n; i++)
-    out[i] = FN (gelu) (inp[i]);
+  for (size_t i = 0; i < n; i += EW_CHUNK)
+    FN (gelu_forward_chunk) (out + i, inp + i, MIN (EW_CHUNK, n - i));
 }
 
 static void
@@ -63,8 +102,8 @@ FN (gelu_backward) (real       *dinp,  // (n) =
                     int         nt)
 {
 #pragma omp parallel for num_threads (nt) schedule (static)
-  for (size_t i = 0; i < n; i++)
-    dinp[i] = dout[i] * FN (gelu_grad) (inp[i]);
+  for (size_t i = 0; i < n; i += EW_CHUNK)
+    FN (gelu_backward_chunk) (dinp + i, inp + i, dout + i, MIN (EW_CHUNK, n - i));
 }
 
 static void
@@ -75,8 +114,8 @@ FN (geglu_forward) (real       *out,   // (N, I)
                     int         nt)
 {
 #pragma omp parallel for num_threads (nt) schedule (static)
-  for (size_t i = 0; i < n; i++)
-    out[i] = FN (gelu) (gate[i]) * up[i];
+  for (size_t i = 0; i < n; i += EW_CHUNK)
+    FN (geglu_forward_chunk) (out + i, gate + i, up + i, MIN (EW_CHUNK, n - i));
 }
 
 static void
@@ -89,12 +128,9 @@ FN (geglu_backward) (real       *dgate,  // (N, I) =
                      int         nt)
 {
 #pragma omp parallel for num_threads (nt) schedule (static)
-  for (size_t i = 0; i < n; i++)
-    {
-      real g = gate[i], u = up[i], d = dout[i];
-      dgate[i] = d * u * FN (gelu_grad) (g);
-      dup[i] = d * FN (gelu) (g);
-    }
+  for (size_t i = 0; i < n; i += EW_CHUNK)
+    FN (geglu_backward_chunk) (dgate + i, dup + i, dout + i, gate + i, up + i,
+                               MIN (EW_CHUNK, n - i));
 }
 
 /* out = inp · keep / (1 - p); the scale is 1/(1-p) rounded to `real`, as

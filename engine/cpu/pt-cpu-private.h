@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <string.h>         /* memcpy */
+
 #include "pt-backend.h"
 
 G_BEGIN_DECLS
@@ -31,6 +33,48 @@ pt_cpu_threads (PtBackend *be,
                 size_t     work)
 {
   return work < 65536 ? 1 : ((PtCpuBackend *) be)->n_threads;
+}
+
+/* Hot kernels are compiled three times — AVX-512, AVX2 and the baseline
+ * (SSE2) — and the loader picks one for the processor (GCC ifunc). Kernels
+ * marked so must not depend on the vector width for their rounding: no
+ * `omp simd reduction`, sums in a fixed order (the engine builds with
+ * -ffp-contract=off, so no clone fuses a·b + c either). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define PT_CPU_CLONES __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define PT_CPU_CLONES
+#endif
+
+/* exp(x) in float with plain arithmetic, so that `omp simd` loops vectorise
+ * it (glibc's expf is a scalar call): x = n·ln2 + r with |r| ≤ ln2/2, e^r
+ * by Cephes' expf polynomial (relative error below 2 ulp), times 2^n built
+ * in the exponent bits. The argument is clamped to [-87, 88], so the
+ * result is never 0 or inf (1.6e-38 … 1.7e38); NaN stays NaN. Every lane
+ * computes the same bits as the scalar code. */
+static inline float
+pt_cpu_expf (float x)
+{
+  const float shifter = 12582912.0f;   /* 1.5·2^23: adding it rounds to an integer */
+  float xc = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+  float t = xc * 1.44269504088896341f + shifter;
+  float n = t - shifter;
+  float r = xc - n * 0.693359375f;     /* exact: ln2_hi has 9 significant bits */
+  float p, e, scale;
+  uint32_t bits;
+
+  r = r - n * -2.12194440e-4f;         /* ln2_lo */
+  p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  e = p * r * r + r + 1.0f;
+  memcpy (&bits, &t, sizeof bits);     /* t's low mantissa bits hold n + 2^22 */
+  bits = (bits - 0x4B400000u + 127u) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  return e * scale;
 }
 
 static inline gboolean
