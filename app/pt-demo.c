@@ -83,6 +83,57 @@ read_tasks (JsonObject  *o,
   return list->len == 0 || pt_demo_parse_tasks (list->str, mask, error);
 }
 
+/* "dataset": the scenes of the fine-tune dataset (those the model was
+ * pretrained on), checked as the generator checks its options. */
+static gboolean
+read_dataset (JsonObject  *o,
+              PtDemoInfo  *info,
+              const char  *path,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (o, "dataset");
+  PtDemoOptions *d = &info->data;
+  JsonObject *ds;
+  gint64 image_size;
+
+  pt_demo_options_init (d);
+  d->n_train = DEFAULT_N_TRAIN;
+  d->seed = DEFAULT_SEED;
+  d->image_size = 0;
+  if (node == NULL)
+    goto check;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      /* Translators: %s is a file; “dataset” is a key in it */
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, _("%s: “dataset” must be an object"), path);
+      return FALSE;
+    }
+  ds = json_node_get_object (node);
+  d->n_train = (guint) CLAMP (pt_json_get_int (ds, "n_train", DEFAULT_N_TRAIN), 16, 100000);
+  d->seed = (guint64) pt_json_get_int (ds, "seed", DEFAULT_SEED);
+  image_size = pt_json_get_int (ds, "image_size", 0);
+  d->image_size = image_size == 0 ? 0 : (int) CLAMP (image_size, 32, 1024);
+  d->min_shapes = (int) CLAMP (pt_json_get_int (ds, "min_shapes", d->min_shapes), 0, 1000);
+  d->max_shapes = (int) CLAMP (pt_json_get_int (ds, "max_shapes", d->max_shapes), 0, 1000);
+  d->min_size = pt_json_get_double (ds, "min_size", d->min_size);
+  d->max_size = pt_json_get_double (ds, "max_size", d->max_size);
+  d->noise = (int) CLAMP (pt_json_get_int (ds, "noise", d->noise), -1, 1000);
+check:
+  d->n_val = 0;   /* the settings' validation split takes its share */
+  d->tasks = info->finetune_tasks;
+  {
+    PtDemoOptions probe = *d;
+    if (probe.image_size == 0)
+      probe.image_size = 224;
+    if (!pt_demo_options_validate (&probe, error))
+      {
+        g_prefix_error (error, "%s: ", path);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
 PtDemoInfo *
 pt_demo_info_load (const char  *dir,
                    GError     **error)
@@ -95,8 +146,6 @@ pt_demo_info_load (const char  *dir,
   static const char *const settings_keys[] = { "settings", "recommended_settings", "finetune_settings", NULL };
 
   info->dir = g_strdup (dir);
-  info->n_train = DEFAULT_N_TRAIN;
-  info->seed = DEFAULT_SEED;
   root = pt_json_load_file (path, 1 << 20, error);
   if (root == NULL)
     return NULL;
@@ -123,10 +172,9 @@ pt_demo_info_load (const char  *dir,
       g_prefix_error (error, "%s: ", path);
       return NULL;
     }
-  info->description = g_strdup (json_object_get_string_member_with_default (o, "description", NULL));
-  info->n_train = (guint) CLAMP (json_object_get_int_member_with_default (o, "n_train", DEFAULT_N_TRAIN), 16, 100000);
-  info->seed = (guint64) json_object_get_int_member_with_default (o, "seed", DEFAULT_SEED);
-  info->image_size = (int) json_object_get_int_member_with_default (o, "image_size", 0);
+  info->description = g_strdup (pt_json_get_string (o, "description", NULL));
+  if (!read_dataset (o, info, path, error))
+    return NULL;
   return g_steal_pointer (&info);
 }
 
@@ -203,6 +251,11 @@ already_there (const PtDemoOptions *o,
          && (guint64) json_object_get_int_member_with_default (obj, "seed", -1) == o->seed
          && json_object_get_int_member_with_default (obj, "n_train", -1) == o->n_train
          && json_object_get_int_member_with_default (obj, "image_size", -1) == o->image_size
+         && json_object_get_int_member_with_default (obj, "min_shapes", -1) == (o->easy ? 1 : o->min_shapes)
+         && json_object_get_int_member_with_default (obj, "max_shapes", -1) == (o->easy ? 1 : o->max_shapes)
+         && json_object_get_double_member_with_default (obj, "min_size", -1) == o->min_size
+         && json_object_get_double_member_with_default (obj, "max_size", -1) == o->max_size
+         && json_object_get_int_member_with_default (obj, "noise", -1) == o->noise
          && g_str_equal (found->str, tasks);
 }
 
@@ -275,20 +328,14 @@ pt_demo_prepare_async (const PtDemoInfo    *info,
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   PrepareJob *job = g_new0 (PrepareJob, 1);
-  int image_size = info->image_size;
 
-  if (image_size <= 0)
+  job->options = info->data;
+  if (job->options.image_size <= 0)
     {
       /* draw at the model's resolution: nothing is lost in resizing */
       g_autoptr(PtModelConfig) config = pt_pipeline_read_config (info->dir, NULL, NULL);
-      image_size = config != NULL ? config->image_size : 224;
+      job->options.image_size = config != NULL ? CLAMP (config->image_size, 32, 1024) : 224;
     }
-  pt_demo_options_init (&job->options);
-  job->options.seed = info->seed;
-  job->options.n_train = info->n_train;
-  job->options.n_val = 0;   /* the settings' validation split takes its share */
-  job->options.image_size = CLAMP (image_size, 32, 1024);
-  job->options.tasks = info->finetune_tasks;
   job->out_dir = g_strdup (out_dir);
   g_task_set_source_tag (task, pt_demo_prepare_async);
   g_task_set_task_data (task, job, (GDestroyNotify) prepare_job_free);

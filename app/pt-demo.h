@@ -2,12 +2,14 @@
  * PaliGemma (data/demo/) and a dataset generated for it.
  *
  * data/demo/ holds config.json, model.safetensors, tokenizer.model and
- * demo.json: {"pretrained_tasks": [...], "finetune_tasks": [...],
- * "settings": {... PtTrainSettings JSON, the recommended fine-tune ...}}
- * (also accepted: "recommended_settings" / "finetune_settings", task lists
- * as comma-separated strings, optional "n_train", "seed", "image_size",
- * "description"). On the first start (GSettings "demo-prepared") the
- * application generates the fine-tune dataset into
+ * demo.json:
+ *   {"pretrained_tasks": [...], "finetune_tasks": [...], "description": "...",
+ *    "dataset": {"image_size", "n_train", "seed", "min_shapes", "max_shapes",
+ *                "min_size", "max_size", "noise"}   (the scenes the model knows),
+ *    "settings": {... PtTrainSettings JSON, the recommended fine-tune ...}}
+ * Task lists may also be comma-separated strings. On the first start
+ * (GSettings "demo-prepared") the application generates the fine-tune dataset
+ * (the finetune_tasks, on "dataset"'s scenes) into
  * $XDG_DATA_HOME/palitune/demo-data in a GTask and selects the model, the
  * dataset and the recommended settings on the Train page.
  */
@@ -15,6 +17,7 @@
 
 #include <gio/gio.h>
 
+#include "pt-demo-data.h"  /* PtDemoOptions */
 #include "pt-settings.h"   /* PtTrainSettings */
 #include "pt-window.h"
 
@@ -26,9 +29,8 @@ typedef struct {
   guint            finetune_tasks;    /* what the fine-tune teaches */
   PtTrainSettings *settings;          /* recommended (model and data unset) */
   char            *description;       /* or NULL */
-  guint            n_train;           /* images to generate */
-  guint64          seed;
-  int              image_size;        /* 0: the model's */
+  PtDemoOptions    data;              /* the fine-tune dataset to generate (tasks: the
+                                       * finetune_tasks; image_size 0: the model's) */
 } PtDemoInfo;
 
 /* The demo model folder: $PALITUNE_DEMO_DIR when set (empty: no demo; for

@@ -14,6 +14,7 @@
 #include "pt-application.h"
 #include "pt-config.h"
 #include "pt-demo.h"
+#include "pt-json.h"
 #include "pt-init.h"                 /* pt_model_init_random */
 #include "pt-run.h"                  /* pt_rmtree */
 #include "pt-test-ui.h"
@@ -33,7 +34,7 @@ static const char micro_config[] =
 
 static const char demo_json[] =
   "{\"description\": \"stand-in\", \"pretrained_tasks\": [\"color\", \"shape\"],"
-  " \"finetune_tasks\": [\"count\"], \"n_train\": 48, \"seed\": 7,"
+  " \"finetune_tasks\": [\"count\"], \"dataset\": {\"n_train\": 48, \"seed\": 7, \"max_shapes\": 3},"
   " \"settings\": {\"batch_size\": 4, \"grad_accum\": 1, \"max_steps\": 30, \"eval_every\": 10,"
   "   \"learning_rate\": 0.0005, \"val_split\": 8, \"prompt_template\": \"answer {question}\"}}";
 
@@ -127,6 +128,17 @@ test_first_run (void)
       }
   g_test_message ("%u count records from 48 demo images", n);
   g_assert_cmpuint (n, >, 24);
+  /* on the scenes demo.json describes */
+  {
+    g_autoptr(JsonNode) root = pt_json_load_file (info, 1 << 20, &error);
+    JsonObject *o;
+    g_assert_no_error (error);
+    o = json_node_get_object (root);
+    g_assert_cmpint (json_object_get_int_member (o, "n_train"), ==, 48);
+    g_assert_cmpint (json_object_get_int_member (o, "seed"), ==, 7);
+    g_assert_cmpint (json_object_get_int_member (o, "max_shapes"), ==, 3);
+    g_assert_cmpint (json_object_get_int_member (o, "image_size"), ==, 112);
+  }
 
   /* the Playground holds a demo image and its question, ready for after training */
   {
