@@ -93,32 +93,20 @@ read_dataset (JsonObject  *o,
 {
   JsonNode *node = json_object_get_member (o, "dataset");
   PtDemoOptions *d = &info->data;
-  JsonObject *ds;
-  gint64 image_size;
 
   pt_demo_options_init (d);
   d->n_train = DEFAULT_N_TRAIN;
   d->seed = DEFAULT_SEED;
   d->image_size = 0;
-  if (node == NULL)
-    goto check;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
     {
       /* Translators: %s is a file; “dataset” is a key in it */
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, _("%s: “dataset” must be an object"), path);
       return FALSE;
     }
-  ds = json_node_get_object (node);
-  d->n_train = (guint) CLAMP (pt_json_get_int (ds, "n_train", DEFAULT_N_TRAIN), 16, 100000);
-  d->seed = (guint64) pt_json_get_int (ds, "seed", DEFAULT_SEED);
-  image_size = pt_json_get_int (ds, "image_size", 0);
-  d->image_size = image_size == 0 ? 0 : (int) CLAMP (image_size, 32, 1024);
-  d->min_shapes = (int) CLAMP (pt_json_get_int (ds, "min_shapes", d->min_shapes), 0, 1000);
-  d->max_shapes = (int) CLAMP (pt_json_get_int (ds, "max_shapes", d->max_shapes), 0, 1000);
-  d->min_size = pt_json_get_double (ds, "min_size", d->min_size);
-  d->max_size = pt_json_get_double (ds, "max_size", d->max_size);
-  d->noise = (int) CLAMP (pt_json_get_int (ds, "noise", d->noise), -1, 1000);
-check:
+  if (node != NULL)
+    pt_demo_options_update_from_json (d, json_node_get_object (node));
+  d->n_train = CLAMP (d->n_train, 16, 100000);
   d->n_val = 0;   /* the settings' validation split takes its share */
   d->tasks = info->finetune_tasks;
   {

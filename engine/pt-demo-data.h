@@ -29,6 +29,7 @@
 #pragma once
 
 #include <gio/gio.h>   /* GCancellable, GError */
+#include <json-glib/json-glib.h>   /* JsonObject */
 
 G_BEGIN_DECLS
 
@@ -118,6 +119,12 @@ typedef void (*PtDemoProgressFunc) (guint64 done, guint64 total, gpointer user_d
  * extent 0.08..0.17, noise 0, all tasks, threads 0. */
 void         pt_demo_options_init      (PtDemoOptions *options);
 gboolean     pt_demo_options_validate  (const PtDemoOptions *options, GError **error);
+/* Overrides options with the members of a JSON object that describes a
+ * dataset (as demo-data.json and data/demo/demo.json's "dataset" do): seed,
+ * n_train, n_val, image_size, min_shapes, max_shapes, easy, min_size,
+ * max_size, noise. Absent or mistyped members leave the option as it was;
+ * ranges are pt_demo_options_validate's business. */
+void         pt_demo_options_update_from_json (PtDemoOptions *options, JsonObject *object);
 
 const char  *pt_demo_task_name         (PtDemoTask task);    /* "color", "color_fr", … */
 const char  *pt_demo_kind_name         (PtDemoKind kind);    /* "circle", … */

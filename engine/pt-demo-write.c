@@ -521,3 +521,26 @@ pt_demo_write_corpus (const PtDemoOptions *options, const char *path, GError **e
     }
   return TRUE;
 }
+
+void
+pt_demo_options_update_from_json (PtDemoOptions *o,
+                                  JsonObject    *object)
+{
+  g_return_if_fail (o != NULL && object != NULL);
+
+  /* clamped into the C types first: out-of-range then fails validation */
+  o->seed = (guint64) pt_json_get_int (object, "seed", (gint64) o->seed);
+  o->n_train = (guint) CLAMP (pt_json_get_int (object, "n_train", o->n_train), 0, G_MAXUINT);
+  o->n_val = (guint) CLAMP (pt_json_get_int (object, "n_val", o->n_val), 0, G_MAXUINT);
+  o->image_size = (int) CLAMP (pt_json_get_int (object, "image_size", o->image_size), -1, G_MAXINT);
+  o->min_shapes = (int) CLAMP (pt_json_get_int (object, "min_shapes", o->min_shapes), -1, G_MAXINT);
+  o->max_shapes = (int) CLAMP (pt_json_get_int (object, "max_shapes", o->max_shapes), -1, G_MAXINT);
+  o->min_size = pt_json_get_double (object, "min_size", o->min_size);
+  o->max_size = pt_json_get_double (object, "max_size", o->max_size);
+  o->noise = (int) CLAMP (pt_json_get_int (object, "noise", o->noise), -1, G_MAXINT);
+  {
+    JsonNode *easy = json_object_get_member (object, "easy");
+    if (easy != NULL && JSON_NODE_HOLDS_VALUE (easy) && json_node_get_value_type (easy) == G_TYPE_BOOLEAN)
+      o->easy = json_node_get_boolean (easy);
+  }
+}

@@ -14,6 +14,7 @@
 
 #include "pt-demo-data.h"
 #include "pt-error.h"
+#include "pt-json.h"
 
 static const char *const kinds[] = {
   "circle", "square", "triangle", "star", "heart", "cross", "diamond",
@@ -270,6 +271,33 @@ test_options (void)
   o.n_train = 0;
   g_assert_false (pt_demo_options_validate (&o, &error));
   g_clear_error (&error);
+
+  /* a dataset description in JSON: what it names, with the rest kept */
+  {
+    g_autoptr(JsonNode) node = pt_json_parse ("{\"seed\": 5, \"n_train\": 30, \"image_size\": 112,"
+                                              " \"min_shapes\": 2, \"max_shapes\": 3, \"min_size\": 0.1,"
+                                              " \"noise\": \"loud\", \"easy\": 1}", -1, "test", &error);
+    g_assert_no_error (error);
+    pt_demo_options_init (&o);
+    pt_demo_options_update_from_json (&o, json_node_get_object (node));
+    g_assert_cmpuint (o.seed, ==, 5);
+    g_assert_cmpuint (o.n_train, ==, 30);
+    g_assert_cmpint (o.image_size, ==, 112);
+    g_assert_cmpint (o.min_shapes, ==, 2);
+    g_assert_cmpint (o.max_shapes, ==, 3);
+    g_assert_cmpfloat (o.min_size, ==, 0.1);
+    g_assert_cmpfloat (o.max_size, ==, 0.17);   /* absent: kept */
+    g_assert_cmpint (o.noise, ==, 0);           /* mistyped: kept */
+    g_assert_false (o.easy);
+    g_assert_true (pt_demo_options_validate (&o, &error));
+    json_node_unref (node);
+    node = pt_json_parse ("{\"max_shapes\": 1e30, \"n_train\": -3}", -1, "test", &error);
+    g_assert_no_error (error);
+    pt_demo_options_update_from_json (&o, json_node_get_object (node));
+    g_assert_false (pt_demo_options_validate (&o, &error));
+    g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+  }
 
   g_assert_true (pt_demo_parse_tasks (" color_fr, count ,detect", &mask, &error));
   g_assert_no_error (error);
