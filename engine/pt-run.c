@@ -1,6 +1,8 @@
 /* pt-run.c — a training run is a folder. */
 #include "config.h"
 
+#include <math.h>   /* isfinite */
+
 #include <errno.h>
 #include <glib/gstdio.h>   /* g_stat, g_mkdir_with_parents, g_remove */
 #include <stdio.h>         /* FILE */
@@ -459,9 +461,12 @@ pt_run_open (const char *run_dir,
   if (json_object_has_member (o, "error") && !json_object_get_null_member (o, "error"))
     run->error = g_strdup (pt_json_get_string (o, "error", NULL));
   run->created = pt_json_get_int (o, "created", 0);
-  run->step = (int) pt_json_get_int (o, "step", 0);
-  run->total_steps = (int) pt_json_get_int (o, "total_steps", 0);
+  /* hand-edited values stay in range: the pages draw progress from them */
+  run->total_steps = (int) CLAMP (pt_json_get_int (o, "total_steps", 0), 0, G_MAXINT);
+  run->step = (int) CLAMP (pt_json_get_int (o, "step", 0), 0, run->total_steps);
   run->duration = pt_json_get_double (o, "duration", 0);
+  if (!isfinite (run->duration) || run->duration < 0)
+    run->duration = 0;
   if (json_object_has_member (o, "device") && !json_object_get_null_member (o, "device"))
     run->device_name = g_strdup (pt_json_get_string (o, "device", NULL));
   run->inputs = member_copy (o, "inputs");
