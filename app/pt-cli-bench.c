@@ -15,7 +15,6 @@
 #include "pt-model.h"
 #include "pt-optim.h"
 #include "pt-pipeline.h"    /* pt_pipeline_read_config */
-#include "pt-rng.h"
 #include "pt-run.h"         /* pt_rmtree */
 
 /* The demo's micro model (data/demo/config.json): a 112 px SigLIP-style
@@ -48,44 +47,6 @@ compare_doubles (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* A batch of B rows: image tokens, <bos>, prompt_len prompt tokens, "\n"-like
- * end, answer_len answer tokens + eos. */
-static PtBatch *
-synthetic_batch (const PtModelConfig *c, int B, int prompt_len, int answer_len, guint64 seed)
-{
-  int T = c->num_image_tokens + 1 + prompt_len + answer_len + 1;
-  PtBatch *b = pt_batch_new (B, T, c->image_size);
-  PtRng rng = { seed, 0 };
-  int text_vocab = MIN (c->image_token_index, c->vocab_size);
-
-  for (gsize i = 0; i < (gsize) B * 3 * c->image_size * c->image_size; i++)
-    b->pixels[i] = (float) (2 * pt_rng_next_double (&rng) - 1);
-  b->n_label_tokens = 0;
-  for (int r = 0; r < B; r++)
-    {
-      int32_t *ids = b->input_ids + (gsize) r * T, *types = b->token_type + (gsize) r * T;
-      int32_t *labels = b->labels + (gsize) r * T;
-      int t = 0;
-      for (; t < c->num_image_tokens; t++)
-        ids[t] = c->image_token_index;
-      ids[t++] = c->bos_token_id;
-      for (int k = 0; k < prompt_len; k++)
-        ids[t++] = 3 + (int) pt_rng_next_below (&rng, text_vocab - 3);
-      b->prefix_len[r] = t;
-      for (int k = 0; k < answer_len; k++)
-        ids[t++] = 3 + (int) pt_rng_next_below (&rng, text_vocab - 3);
-      ids[t++] = c->eos_token_id;
-      for (int k = 0; k < T; k++)
-        {
-          types[k] = k >= b->prefix_len[r];
-          labels[k] = types[k] ? ids[k] : -100;
-        }
-      b->seq_len[r] = T;
-      b->record_index[r] = r;
-      b->n_label_tokens += answer_len + 1;
-    }
-  return b;
-}
 
 int
 pt_cli_bench (int argc, char **argv)
@@ -155,7 +116,7 @@ pt_cli_bench (int argc, char **argv)
         return pt_cli_fail (error);
     }
 
-  b = synthetic_batch (config, batch, prompt_len, answer_len, 1);
+  b = pt_batch_new_synthetic (config, batch, prompt_len, answer_len, 1);
   be = pt_backend_new (s->device, &error);
   if (be == NULL)
     goto fail;

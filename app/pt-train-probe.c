@@ -12,7 +12,6 @@
 #include "pt-model.h"       /* pt_model_estimate_memory */
 #include "pt-optim.h"       /* pt_optimizer_new */
 #include "pt-pipeline.h"    /* pt_pipeline_read_config, pt_measure_text */
-#include "pt-rng.h"         /* PtRng */
 #include "pt-split.h"       /* pt_epoch_n_batches */
 #include "pt-tokenizer.h"
 #include "pt-train-probe.h"
@@ -358,46 +357,14 @@ compare_doubles (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* B rows shaped as `palitune-cli bench` makes them: the image tokens, <bos>,
- * a prompt, a two-token answer and <eos>. */
+/* B rows shaped as `palitune-cli bench` makes them, text_len text tokens
+ * with a two-token answer. */
 static PtBatch *
 synthetic_batch (const PtModelConfig *c, int B, int text_len, guint64 seed)
 {
   int answer_len = 2;
-  int prompt_len = MAX (1, text_len - answer_len - 2);
-  int T = c->num_image_tokens + 1 + prompt_len + answer_len + 1;
-  PtBatch *b = pt_batch_new (B, T, c->image_size);
-  PtRng rng = { seed, 0 };
-  int text_vocab = MIN (c->image_token_index, c->vocab_size);
 
-  for (gsize i = 0; i < (gsize) B * 3 * c->image_size * c->image_size; i++)
-    b->pixels[i] = (float) (2 * pt_rng_next_double (&rng) - 1);
-  b->n_label_tokens = 0;
-  for (int r = 0; r < B; r++)
-    {
-      int32_t *ids = b->input_ids + (gsize) r * T, *types = b->token_type + (gsize) r * T;
-      int32_t *labels = b->labels + (gsize) r * T;
-      int t = 0;
-
-      for (; t < c->num_image_tokens; t++)
-        ids[t] = c->image_token_index;
-      ids[t++] = c->bos_token_id;
-      for (int k = 0; k < prompt_len; k++)
-        ids[t++] = 3 + (int) pt_rng_next_below (&rng, text_vocab - 3);
-      b->prefix_len[r] = t;
-      for (int k = 0; k < answer_len; k++)
-        ids[t++] = 3 + (int) pt_rng_next_below (&rng, text_vocab - 3);
-      ids[t++] = c->eos_token_id;
-      for (int k = 0; k < T; k++)
-        {
-          types[k] = k >= b->prefix_len[r];
-          labels[k] = types[k] ? ids[k] : -100;
-        }
-      b->seq_len[r] = T;
-      b->record_index[r] = r;
-      b->n_label_tokens += answer_len + 1;
-    }
-  return b;
+  return pt_batch_new_synthetic (c, B, MAX (1, text_len - answer_len - 2), answer_len, seed);
 }
 
 static void

@@ -12,6 +12,8 @@
 #include <stdint.h>   /* int32_t */
 #include <glib.h>
 
+#include "pt-config.h"   /* PtModelConfig */
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -31,6 +33,12 @@ typedef struct {
 /* Allocates every array for B rows of length T at resolution S (zeroed). */
 PtBatch *pt_batch_new   (int B, int T, int image_size);
 void     pt_batch_free  (PtBatch *batch);
+
+/* B rows of random pixels and tokens shaped like real records, for timing a
+ * step and measuring memory: the image tokens, <bos>, prompt_len prompt
+ * tokens, answer_len answer tokens and <eos>, the answer labelled. */
+PtBatch *pt_batch_new_synthetic (const PtModelConfig *config, int B, int prompt_len,
+                                 int answer_len, guint64 seed);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtBatch, pt_batch_free)
 
