@@ -201,7 +201,8 @@ playground_idle (gpointer data)
 static char *
 the_run (void)
 {
-  const char *root = pt_train_controller_get_runs_root (pt_train_controller_get_for_window (window));
+  const char *set = pt_train_controller_get_runs_root (pt_train_controller_get_for_window (window));
+  g_autofree char *root = set != NULL ? g_strdup (set) : pt_runs_default_root ();   /* NULL: the default */
   g_autoptr(GDir) dir = g_dir_open (root, 0, NULL);
   const char *name;
   char *found = NULL;
@@ -255,6 +256,7 @@ test_train (void)
   g_assert_cmpfloat (accuracy, >=, 0.8);
   pt_test_spin (500);
   g_free (pt_test_screenshot (GTK_WIDGET (window), "demo-trained"));
+  pt_test_spin (5500);   /* the "Training finished" toast goes (it would cover the answers) */
 
   /* the Playground: the first record's image and question, base vs tuned */
   {
