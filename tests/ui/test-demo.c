@@ -315,6 +315,7 @@ main (int argc, char **argv)
   real_demo = g_strcmp0 (g_getenv ("PT_TEST_REAL_DEMO"), "1") == 0;
   if (real_demo)
     {
+      g_unsetenv ("PALITUNE_DEMO_DIR");   /* the tests' environment hides the demo */
       demo_dir = pt_demo_find_dir ();
       if (demo_dir == NULL)
         {
