@@ -1,11 +1,14 @@
 /* pt-cli-demo.c — palitune-cli demo-data: generate the built-in demo dataset. */
 #include "config.h"
 
+#include <math.h>   /* NAN, isnan */
+
 #include <glib/gi18n.h>
 #include <stdio.h>          /* fflush */
 #include <unistd.h>         /* isatty */
 
 #include "pt-cli.h"
+#include "pt-json.h"     /* pt_json_load_file */
 #include "pt-demo-data.h"   /* pt_demo_generate, pt_demo_write_corpus */
 
 static void
@@ -47,8 +50,10 @@ pt_cli_demo_data (int argc, char **argv)
   g_autofree char *seed_text = NULL;
   g_autofree char *n_text = NULL;
   g_autofree char *val_text = NULL;
-  int image_size = 224, min_shapes = 1, max_shapes = 5, noise = 0, threads = 0;
-  double min_size = 0.08, max_size = 0.17;
+  g_autofree char *like = NULL;
+  /* -1 / NAN: not given (the defaults, or --like's) */
+  int image_size = -1, min_shapes = -1, max_shapes = -1, noise = -1, threads = 0;
+  double min_size = NAN, max_size = NAN;
   gboolean easy = FALSE, force = FALSE, quiet = FALSE;
   const GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, N_("Folder to create (images/, train.jsonl, val.jsonl, demo-data.json)"), N_("DIR") },
@@ -63,6 +68,7 @@ pt_cli_demo_data (int argc, char **argv)
     { "max-size", 0, 0, G_OPTION_ARG_DOUBLE, &max_size, N_("Largest shape half extent, fraction of the image (default 0.17)"), N_("F") },
     { "easy", 0, 0, G_OPTION_ARG_NONE, &easy, N_("One big shape per image"), NULL },
     { "noise", 0, 0, G_OPTION_ARG_INT, &noise, N_("Per-pixel grain, 0 to 16 levels (default 0; makes PNGs much larger)"), N_("A") },
+    { "like", 0, 0, G_OPTION_ARG_FILENAME, &like, N_("Scenes, sizes, count and seed as FILE describes them: data/demo/demo.json (its “dataset”) or a dataset’s demo-data.json; the options given here win"), N_("FILE") },
     { "corpus", 0, 0, G_OPTION_ARG_FILENAME, &corpus, N_("Also write every question and answer to FILE (tokenizer training text); alone, writes only that"), N_("FILE") },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Write into a folder that is not empty"), NULL },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: one per processor)"), N_("N") },
@@ -85,6 +91,24 @@ pt_cli_demo_data (int argc, char **argv)
     return pt_cli_usage_error (_("demo-data: say where to write the dataset with --out DIR"));
 
   pt_demo_options_init (&options);
+  if (like != NULL)
+    {
+      g_autoptr(JsonNode) root = pt_json_load_file (like, 1 << 20, &error);
+      JsonObject *o;
+
+      if (root == NULL)
+        return pt_cli_fail (error);
+      o = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+      if (o != NULL && json_object_has_member (o, "dataset")
+          && JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "dataset")))
+        o = json_object_get_object_member (o, "dataset");
+      if (o == NULL)
+        {
+          g_autofree char *display = g_filename_display_name (like);
+          return pt_cli_usage_error (_("demo-data: %s does not describe a dataset (a JSON object)"), display);
+        }
+      pt_demo_options_update_from_json (&options, o);
+    }
   if (n_text != NULL)
     {
       if (!parse_count ("--n", n_text, G_MAXUINT, &value))
@@ -101,13 +125,20 @@ pt_cli_demo_data (int argc, char **argv)
     return PT_EXIT_USAGE;
   if (tasks != NULL && !pt_demo_parse_tasks (tasks, &options.tasks, &error))
     return pt_cli_fail (error);
-  options.image_size = image_size;
-  options.min_shapes = min_shapes;
-  options.max_shapes = max_shapes;
-  options.min_size = min_size;
-  options.max_size = max_size;
-  options.easy = easy;
-  options.noise = noise;
+  if (image_size != -1)
+    options.image_size = image_size;
+  if (min_shapes != -1)
+    options.min_shapes = min_shapes;
+  if (max_shapes != -1)
+    options.max_shapes = max_shapes;
+  if (!isnan (min_size))
+    options.min_size = min_size;
+  if (!isnan (max_size))
+    options.max_size = max_size;
+  if (easy)
+    options.easy = TRUE;
+  if (noise != -1)
+    options.noise = noise;
   options.threads = threads;
   if (!pt_demo_options_validate (&options, &error))
     return pt_cli_fail (error);

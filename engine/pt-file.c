@@ -33,9 +33,18 @@ pt_file_read (const char *path,
                    g_strerror (saved));
       return NULL;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (fstat (fd, &st) != 0)
     {
-      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot read %s %s: not a regular file",
+      int saved = errno;
+      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot read %s %s: %s", what, display,
+                   g_strerror (saved));
+      g_close (fd, NULL);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      /* a folder or a device where a file belongs: the user's input */
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "Cannot read %s %s: not a regular file",
                    what, display);
       g_close (fd, NULL);
       return NULL;

@@ -453,6 +453,30 @@ test_cli (void)
   check_jsonl (out, "train.jsonl", 0, 6, (1u << PT_DEMO_TASK_COLOR) | (1u << PT_DEMO_TASK_COUNT), NULL);
   check_jsonl (out, "val.jsonl", 6, 2, (1u << PT_DEMO_TASK_COLOR) | (1u << PT_DEMO_TASK_COUNT), NULL);
 
+  /* --like: the scenes, size, count and seed of an existing dataset (or of
+   * data/demo/demo.json's "dataset"); what is given on the line wins */
+  {
+    g_autofree char *like = g_build_filename (out, "demo-data.json", NULL);
+    g_autofree char *again = g_build_filename (dir, "again", NULL);
+    g_autofree char *other = g_build_filename (dir, "other", NULL);
+    g_autofree char *a = NULL, *b = NULL, *c = NULL;
+
+    g_assert_cmpint (run_cli ((const char *[]) { "--out", again, "--like", like, "--tasks", "color,count",
+                                                 "-q", NULL }, NULL), ==, 0);
+    a = read_text (out, "val.jsonl");
+    b = read_text (again, "val.jsonl");
+    g_assert_cmpstr (a, ==, b);
+    g_assert_cmpint (run_cli ((const char *[]) { "--out", other, "--like", like, "--seed", "10",
+                                                 "--tasks", "color,count", "-q", NULL }, NULL), ==, 0);
+    c = read_text (other, "val.jsonl");
+    g_assert_cmpstr (a, !=, c);
+    g_free (c);
+    c = read_text (other, "demo-data.json");
+    g_assert_nonnull (strstr (c, "\"seed\": 10"));
+    g_assert_nonnull (strstr (c, "\"max_shapes\": 3"));
+    g_assert_nonnull (strstr (c, "\"image_size\": 112"));
+  }
+
   /* a second run refuses the non-empty folder, --force overwrites */
   g_assert_cmpint (run_cli ((const char *[]) { "--out", out, "--n", "4", "-q", NULL }, &err), ==, 2);
   g_assert_nonnull (strstr (err, "not empty"));
@@ -478,6 +502,8 @@ test_cli (void)
       (const char *[]) { "--out", out, "--min-size", "0.5", "--force", NULL },
       (const char *[]) { "--out", out, "--bogus", NULL },
       (const char *[]) { "--out", out, "extra", NULL },
+      (const char *[]) { "--out", out, "--like", corpus, "--force", NULL },   /* not JSON */
+      (const char *[]) { "--out", out, "--like", out, "--force", NULL },      /* a folder */
     };
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
