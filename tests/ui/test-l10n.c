@@ -18,6 +18,7 @@
 #include "pt-demo-data.h"    /* demo scenes for the validation samples' images */
 #include "pt-json.h"         /* pt_json_parse */
 #include "pt-run.h"          /* pt_rmtree */
+#include "pt-test-training.h" /* pt_test_feed_training_view */
 #include "pt-test-ui.h"
 #include "pt-window.h"
 
@@ -398,67 +399,9 @@ test_train_live (void)
   PtTrainingView *view = pt_train_page_get_training_view (pt_window_get_train_page (fixture.window));
   g_autofree char *dir = g_dir_make_tmp ("pt-l10n-XXXXXX", NULL);
   const guint total = 1200, done = 700, warmup = 20;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  PtStepMetrics batch[50];
-  PtDemoOptions o;
-  guint n = 0;
 
   pt_window_show_page (fixture.window, "train");
-  pt_demo_options_init (&o);
-  o.image_size = 112;
-  for (guint step = 1; step <= done; step++)
-    {
-      PtStepMetrics *m = &batch[n++];
-      memset (m, 0, sizeof *m);
-      m->step = step;
-      m->total_steps = total;
-      m->lr = step < warmup ? 2e-5 * step / warmup : 2e-5 * (total - step) / (double) (total - warmup);
-      m->loss = 0.6 + 2.2 * exp (-(double) step / 180) + 0.25 * (g_rand_double (rand) - 0.5);
-      m->grad_norm = 0.8 + 3 * exp (-(double) step / 100) + 0.3 * g_rand_double (rand);
-      m->samples_per_s = 16.5 + 0.8 * (g_rand_double (rand) - 0.5);
-      m->step_ms = 7412;
-      m->data_ms = 120;
-      m->forward_ms = 2450;
-      m->backward_ms = 4480;
-      m->optim_ms = 362;
-      m->memory_in_use = (guint64) 7.6e9;
-      m->eta_s = 3723;
-      if (n == G_N_ELEMENTS (batch) || step == done)
-        {
-          pt_training_view_add_steps (view, batch, n);
-          n = 0;
-        }
-      if (step % 100 == 0)
-        {
-          PtEvalMetrics e = { 0 };
-          g_autoptr(GPtrArray) samples = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_eval_sample_free);
-
-          e.step = step;
-          e.val_loss = 0.75 + 2.0 * exp (-(double) step / 200);
-          e.vqa_accuracy = 0.9 - 0.8 * exp (-(double) step / 200);
-          e.exact_match = e.vqa_accuracy - 0.05;
-          e.is_best = TRUE;
-          for (guint i = 0; step == done && i < 3; i++)
-            {
-              PtDemoScene scene;
-              PtDemoQuestion q = { 0 };
-              PtEvalSample *sample = g_new0 (PtEvalSample, 1);
-
-              pt_demo_scene_generate (&o, i, &scene);
-              sample->image_path = g_strdup_printf ("%s/%u.png", dir, i);
-              g_assert_true (pt_demo_scene_save_png (&scene, sample->image_path, NULL));
-              if (!pt_demo_scene_question (&scene, PT_DEMO_TASK_COLOR, &q))
-                g_assert_true (pt_demo_scene_question (&scene, PT_DEMO_TASK_EXISTS, &q));
-              sample->question = g_strdup_printf ("answer %s", q.question);
-              sample->answer = g_strdup (q.answer);
-              sample->prediction = g_strdup (i == 2 ? "blue" : q.answer);
-              pt_demo_question_clear (&q);
-              g_ptr_array_add (samples, sample);
-            }
-          e.samples = samples;
-          pt_training_view_add_eval (view, &e);
-        }
-    }
+  pt_test_feed_training_view (view, done, total, warmup, 3, FALSE, dir);
   pt_training_view_set_session_ready (view, TRUE);
   pt_training_view_set_state (view, PT_TRAINING_RUNNING);
   pt_training_view_set_status (view, NULL);
