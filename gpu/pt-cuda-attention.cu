@@ -65,6 +65,49 @@ first_query (const MaskArgs &mk, int b, int k0, int k1, int Tq)
   return Tq;
 }
 
+/* Keys and values [k0, k0 + BK) of batch row b, key head hk into shared
+ * memory (zeros from hi on): K at row stride ks, V at row stride vs. */
+template <typename T>
+static __device__ __forceinline__ void
+load_kv_tile (float *Ks, int ks, float *Vs, int vs, const T *k, const T *v, const Dims &dm,
+              int b, int hk, int k0, int hi)
+{
+  const int D = dm.D;
+
+  for (int idx = threadIdx.x; idx < BK * D; idx += blockDim.x)
+    {
+      int jj = idx / D, d = idx % D, j = k0 + jj;
+      float kv = 0.0f, vv = 0.0f;
+      if (j < hi)
+        {
+          size_t off = (((size_t) b * dm.tk_alloc + j) * dm.Hkv + hk) * D + d;
+          kv = pt_to_f (k[off]);
+          vv = pt_to_f (v[off]);
+        }
+      Ks[jj * ks + d] = kv;
+      Vs[jj * vs + d] = vv;
+    }
+}
+
+/* acc[r][c] += Σ_jj W[r][jj] · tile[jj][lane + 32c], jj in order: a warp's
+ * ROWS rows of weights (W, rows of BK) times a tile of BK rows at stride ts. */
+template <int NI>
+static __device__ __forceinline__ void
+accumulate_tile (float (&acc)[ROWS][NI], const float *W, const float *tile, int ts, int D, int lane)
+{
+  for (int jj = 0; jj < BK; jj++)
+    for (int c = 0; c < NI; c++)
+      {
+        int d = lane + 32 * c;
+        if (d < D)
+          {
+            float t = tile[jj * ts + d];
+            for (int r = 0; r < ROWS; r++)
+              acc[r][c] += W[r * BK + jj] * t;
+          }
+      }
+}
+
 /* ---- forward ------------------------------------------------------------- */
 
 template <typename T, int NI>
@@ -102,19 +145,7 @@ attn_fwd_kernel (T *out, float *lse, const T *q, const T *k, const T *v, Dims dm
       float s[ROWS];
 
       __syncthreads ();   /* the previous tile is consumed (and Qs is loaded) */
-      for (int idx = threadIdx.x; idx < BK * D; idx += blockDim.x)
-        {
-          int jj = idx / D, d = idx % D, j = k0 + jj;
-          float kv = 0.0f, vv = 0.0f;
-          if (j < hi)
-            {
-              size_t off = (((size_t) b * dm.tk_alloc + j) * dm.Hkv + hk) * D + d;
-              kv = pt_to_f (k[off]);
-              vv = pt_to_f (v[off]);
-            }
-          Ks[jj * KS + d] = kv;
-          Vs[jj * D + d] = vv;
-        }
+      load_kv_tile (Ks, KS, Vs, D, k, v, dm, b, hk, k0, hi);
       __syncthreads ();
 
       for (int r = 0; r < ROWS; r++)
@@ -141,17 +172,7 @@ attn_fwd_kernel (T *out, float *lse, const T *q, const T *k, const T *v, Dims dm
             acc[r][c] *= corr;
         }
       __syncwarp ();
-      for (int jj = 0; jj < BK; jj++)
-        for (int c = 0; c < NI; c++)
-          {
-            int d = lane + 32 * c;
-            if (d < D)
-              {
-                float vv = Vs[jj * D + d];
-                for (int r = 0; r < ROWS; r++)
-                  acc[r][c] += Ps[(warp * ROWS + r) * BK + jj] * vv;
-              }
-          }
+      accumulate_tile<NI> (acc, Ps + warp * ROWS * BK, Vs, D, D, lane);
     }
 
   for (int r = 0; r < ROWS; r++)
@@ -253,19 +274,7 @@ attn_dq_kernel (T *dq, const T *dout, const float *lse, const float *dsum, const
       float s[ROWS], dp[ROWS];
 
       __syncthreads ();
-      for (int idx = threadIdx.x; idx < BK * D; idx += blockDim.x)
-        {
-          int jj = idx / D, d = idx % D, j = k0 + jj;
-          float kv = 0.0f, vv = 0.0f;
-          if (j < hi)
-            {
-              size_t off = (((size_t) b * dm.tk_alloc + j) * dm.Hkv + hk) * D + d;
-              kv = pt_to_f (k[off]);
-              vv = pt_to_f (v[off]);
-            }
-          Ks[jj * KS + d] = kv;
-          Vs[jj * KS + d] = vv;
-        }
+      load_kv_tile (Ks, KS, Vs, KS, k, v, dm, b, hk, k0, hi);
       __syncthreads ();
 
       for (int r = 0; r < ROWS; r++)
@@ -287,17 +296,7 @@ attn_dq_kernel (T *dq, const T *dout, const float *lse, const float *dsum, const
           dSs[(warp * ROWS + r) * BK + lane] = p * (dp[r] - row_dsum[r]);
         }
       __syncwarp ();
-      for (int jj = 0; jj < BK; jj++)
-        for (int c = 0; c < NI; c++)
-          {
-            int d = lane + 32 * c;
-            if (d < D)
-              {
-                float kd = Ks[jj * KS + d];
-                for (int r = 0; r < ROWS; r++)
-                  acc[r][c] += dSs[(warp * ROWS + r) * BK + jj] * kd;
-              }
-          }
+      accumulate_tile<NI> (acc, dSs + warp * ROWS * BK, Ks, KS, D, lane);
     }
 
   for (int r = 0; r < ROWS; r++)
