@@ -280,8 +280,7 @@ pt_ckpt_preferred (PtRun *run)
 
   if (best != NULL && JSON_NODE_HOLDS_OBJECT (best))
     {
-      const char *name = pt_json_get_string (json_node_get_object (best),
-                                                                     "checkpoint", NULL);
+      const char *name = pt_json_get_string (json_node_get_object (best), "checkpoint", NULL);
       if (pt_ckpt_is_name (name))
         {
           g_autofree char *path = g_build_filename (pt_run_get_dir (run), "checkpoints", name, NULL);

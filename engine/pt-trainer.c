@@ -350,6 +350,8 @@ resume (PtTrainer *t, GError **error)
   g_autofree char *ckpt = t->resume_from ? g_strdup (t->resume_from) : pt_ckpt_latest (t->run);
   g_autoptr(JsonNode) state = NULL;
   JsonObject *o;
+  gint64 step, epoch, batch, samples, rng_step, optimizer_step;
+  const char *best_ckpt;
 
   if (ckpt == NULL)
     {
@@ -364,33 +366,36 @@ resume (PtTrainer *t, GError **error)
       || !pt_ckpt_load_optimizer (ckpt, t->opt, t->pipe->model, error))
     return FALSE;
   o = json_node_get_object (state);
-  t->step = (int) pt_json_get_int (o, "step", -1);
-  t->epoch = (guint) pt_json_get_int (o, "epoch", 0);
-  t->batch = (guint) pt_json_get_int (o, "batch", 0);
-  t->samples = (guint64) pt_json_get_int (o, "samples", 0);
-  t->elapsed_before = pt_json_get_double (o, "elapsed", 0);
-  t->best_step = (int) pt_json_get_int (o, "best_step", -1);
-  t->best_value = pt_json_get_double (o, "best_value", NAN);
-  t->best_ckpt = g_strdup (pt_json_get_string (o, "best_checkpoint", NULL));
-  t->bad_evals = (int) pt_json_get_int (o, "bad_evals", 0);
+  step = pt_json_get_int (o, "step", -1);
+  epoch = pt_json_get_int (o, "epoch", 0);
+  batch = pt_json_get_int (o, "batch", 0);
+  samples = pt_json_get_int (o, "samples", 0);
+  rng_step = pt_json_get_int (o, "rng_step", 0);
+  optimizer_step = pt_json_get_int (o, "optimizer_step", step);
+  best_ckpt = pt_json_get_string (o, "best_checkpoint", NULL);
   /* a hand-edited or damaged state.json: refuse what cannot be a position */
-  if (pt_json_get_int (o, "step", -1) < 0 || pt_json_get_int (o, "step", -1) > t->total_steps
-      || pt_json_get_int (o, "epoch", 0) < 0 || pt_json_get_int (o, "batch", 0) < 0
-      || pt_json_get_int (o, "batch", 0) > t->batches_per_epoch
-      || pt_json_get_int (o, "samples", 0) < 0 || pt_json_get_int (o, "rng_step", 0) < 0
-      || pt_json_get_int (o, "optimizer_step", t->step) < 0
-      || pt_json_get_int (o, "optimizer_step", t->step) > G_MAXINT
-      || (t->best_ckpt != NULL && !pt_ckpt_is_name (t->best_ckpt)))
+  if (step < 0 || step > t->total_steps || epoch < 0 || batch < 0 || batch > t->batches_per_epoch
+      || samples < 0 || rng_step < 0 || optimizer_step < 0 || optimizer_step > G_MAXINT
+      || (best_ckpt != NULL && !pt_ckpt_is_name (best_ckpt)))
     {
       g_autofree char *display = g_filename_display_name (ckpt);
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
                    "The checkpoint %s does not hold a valid training position for this run "
                    "(state.json says step %" G_GINT64_FORMAT "; the run has %d steps)",
-                   display, pt_json_get_int (o, "step", -1), t->total_steps);
+                   display, step, t->total_steps);
       return FALSE;
     }
-  pt_optimizer_set_step (t->opt, (int) pt_json_get_int (o, "optimizer_step", t->step));
-  pt_model_set_rng_step (t->pipe->model, (guint64) pt_json_get_int (o, "rng_step", 0));
+  t->step = (int) step;
+  t->epoch = (guint) epoch;
+  t->batch = (guint) batch;
+  t->samples = (guint64) samples;
+  t->elapsed_before = pt_json_get_double (o, "elapsed", 0);
+  t->best_step = (int) pt_json_get_int (o, "best_step", -1);
+  t->best_value = pt_json_get_double (o, "best_value", NAN);
+  t->best_ckpt = g_strdup (best_ckpt);
+  t->bad_evals = (int) pt_json_get_int (o, "bad_evals", 0);
+  pt_optimizer_set_step (t->opt, (int) optimizer_step);
+  pt_model_set_rng_step (t->pipe->model, (guint64) rng_step);
   t->last_saved_step = t->step;
   emit_log (t, "Resumed at step %d (epoch %u, batch %u)", t->step, t->epoch + 1, t->batch);
   return pt_run_truncate_metrics (t->run, t->step, error);
