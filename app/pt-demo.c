@@ -222,9 +222,10 @@ already_there (const PtDemoOptions *o,
   g_autofree char *train_path = g_build_filename (out_dir, "train.jsonl", NULL);
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *tasks = pt_demo_tasks_to_string (o->tasks);
-  g_autoptr(GString) found = g_string_new (NULL);
+  g_autoptr(GString) found_tasks = g_string_new (NULL);
+  PtDemoOptions found;
   JsonObject *obj;
-  JsonArray *a;
+  JsonNode *a;
 
   if (!g_file_test (train_path, G_FILE_TEST_IS_REGULAR))
     return FALSE;
@@ -232,19 +233,23 @@ already_there (const PtDemoOptions *o,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
   obj = json_node_get_object (root);
-  a = json_object_has_member (obj, "tasks") ? json_object_get_array_member (obj, "tasks") : NULL;
-  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
-    g_string_append_printf (found, "%s%s", i > 0 ? "," : "", json_array_get_string_element (a, i));
-  return json_object_get_int_member_with_default (obj, "version", -1) == PT_DEMO_DATA_VERSION
-         && (guint64) json_object_get_int_member_with_default (obj, "seed", -1) == o->seed
-         && json_object_get_int_member_with_default (obj, "n_train", -1) == o->n_train
-         && json_object_get_int_member_with_default (obj, "image_size", -1) == o->image_size
-         && json_object_get_int_member_with_default (obj, "min_shapes", -1) == (o->easy ? 1 : o->min_shapes)
-         && json_object_get_int_member_with_default (obj, "max_shapes", -1) == (o->easy ? 1 : o->max_shapes)
-         && json_object_get_double_member_with_default (obj, "min_size", -1) == o->min_size
-         && json_object_get_double_member_with_default (obj, "max_size", -1) == o->max_size
-         && json_object_get_int_member_with_default (obj, "noise", -1) == o->noise
-         && g_str_equal (found->str, tasks);
+  a = json_object_get_member (obj, "tasks");
+  for (guint i = 0; a != NULL && JSON_NODE_HOLDS_ARRAY (a) && i < json_array_get_length (json_node_get_array (a)); i++)
+    {
+      JsonNode *t = json_array_get_element (json_node_get_array (a), i);
+      g_string_append_printf (found_tasks, "%s%s", i > 0 ? "," : "",
+                              JSON_NODE_HOLDS_VALUE (t) && json_node_get_value_type (t) == G_TYPE_STRING
+                              ? json_node_get_string (t) : "?");
+    }
+  /* the dataset the folder describes, read as the generator's options */
+  pt_demo_options_init (&found);
+  pt_demo_options_update_from_json (&found, obj);
+  return pt_json_get_int (obj, "version", -1) == PT_DEMO_DATA_VERSION
+         && found.seed == o->seed && found.n_train == o->n_train && found.image_size == o->image_size
+         && found.min_shapes == (o->easy ? 1 : o->min_shapes)
+         && found.max_shapes == (o->easy ? 1 : o->max_shapes)
+         && found.min_size == o->min_size && found.max_size == o->max_size
+         && found.noise == o->noise && g_str_equal (found_tasks->str, tasks);
 }
 
 void
