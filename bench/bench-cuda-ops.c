@@ -243,7 +243,7 @@ static void run_rmsnorm_fwd (Bench *b, gpointer d) { Mem *m = d; b->be->ops->rms
 static void run_rmsnorm_bwd (Bench *b, gpointer d) { Mem *m = d; b->be->ops->rmsnorm_backward (b->be, m->z, m->m, m->y, m->x, m->w, m->stat, m->N, m->C); }
 static void run_geglu_fwd (Bench *b, gpointer d) { Mem *m = d; b->be->ops->geglu_forward (b->be, m->z, m->x, m->y, m->n); }
 static void run_geglu_bwd (Bench *b, gpointer d) { Mem *m = d; b->be->ops->geglu_backward (b->be, m->x, m->y, m->z, m->x, m->y, m->n); }
-static void run_ce (Bench *b, gpointer d) { Mem *m = d; b->be->ops->cross_entropy (b->be, m->stat, m->x, m->x, m->targets, m->M, m->V, 1.0 / m->M); }
+static void run_ce (Bench *b, gpointer d) { Mem *m = d; b->be->ops->cross_entropy (b->be, m->stat, m->x, m->x, m->targets, m->M, m->V, 1.0 / m->M, 0.0); }
 static void run_adamw (Bench *b, gpointer d) { Mem *m = d; b->be->ops->adamw (b->be, m->x, m->y, m->m, m->v, m->n, 2e-5, 0.9, 0.999, 1e-8, 1e-6, 1, 1.0, m->z, PT_DTYPE_BF16); }
 static void run_nf4 (Bench *b, gpointer d) { Mem *m = d; b->be->ops->nf4_dequantize (b->be, m->x, PT_DTYPE_BF16, m->packed, m->absmax, m->n); }
 

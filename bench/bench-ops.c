@@ -329,7 +329,7 @@ ce_fn (Bench *b, gpointer data)
   Ce *c = data;
 
   b->be->ops->cross_entropy (b->be, c->losses, c->dlogits, c->logits, c->targets, c->M, c->V,
-                             1.0 / c->M);
+                             1.0 / c->M, 0.0);
 }
 
 static void

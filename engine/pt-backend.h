@@ -54,17 +54,31 @@ size_t      pt_dtype_size (PtDType dtype);
 const char *pt_dtype_name (PtDType dtype);   /* "F32", "BF16", … as in safetensors */
 
 /* Prefix-LM attention visibility, per batch row b (host arrays of length B):
- * key j is visible to query row i (at key position q_offset + i) iff
- *   key_start[b] <= j < key_end[b]  and  (j < prefix_end[b]  or  (causal and j <= q_offset + i)).
+ * key j is visible to query row i (at key position qp = q_offset + i) iff
+ *   key_start[b] <= j < key_end[b]  and  (j < prefix_end[b]  or  (causal and j <= qp))
+ *   and  (window <= 0  or  qp < prefix_end[b]  or  j > qp - window).
  * NULL arrays mean: key_start 0, key_end Tk, prefix_end 0. SigLIP uses a
  * NULL mask (everything visible). Training with right padding: key_start 0,
- * key_end = valid length, prefix_end = image + prefix tokens, causal 1. */
+ * key_end = valid length, prefix_end = image + prefix tokens, causal 1.
+ *
+ * window is Gemma 2's sliding window on the layers that have one, combined
+ * with the prefix-LM mask as transformers 5.x combines them (masking_utils:
+ * sliding-window causal OR the image + prefix block, AND padding): a query
+ * inside the prefix sees the whole prefix however long; a suffix query sees
+ * the `window` latest keys, itself included.
+ *
+ * softcap > 0 caps the scaled scores before the mask and the softmax,
+ * s = softcap · tanh(q·kᵀ · scale / softcap) (Gemma 2's
+ * attn_logit_softcapping); lse is then of the capped scores. The mask
+ * struct carries it so that one attention op serves every decoder family. */
 typedef struct {
   const int32_t *key_start;   /* (B) */
   const int32_t *key_end;     /* (B) */
   const int32_t *prefix_end;  /* (B) */
   int            causal;
   int            q_offset;
+  int            window;      /* sliding window in keys, 0 = none */
+  double         softcap;     /* attention logit softcap, 0 = none */
 } PtAttnMask;
 
 typedef struct _PtBackend PtBackend;
@@ -115,6 +129,9 @@ typedef struct {
   void (*geglu_forward)  (PtBackend *be, void *out, const void *gate, const void *up, size_t n);
   void (*geglu_backward) (PtBackend *be, void *dgate, void *dup, const void *dout,
                           const void *gate, const void *up, size_t n);                      /* dgate =, dup = */
+  /* x = cap · tanh(x / cap), in place (Gemma 2's final_logit_softcapping;
+   * its backward is part of cross_entropy) */
+  void (*softcap) (PtBackend *be, void *x, size_t n, double cap);
   /* out = inp * keep / (1 - p), keep_i = pt_rng_uniform (seed, offset + i) >= p.
    * Its own backward: apply to dout with the same seed and offset. out may alias inp. */
   void (*dropout) (PtBackend *be, void *out, const void *inp, size_t n, double p,
@@ -189,9 +206,12 @@ typedef struct {
    * Fused cross-entropy over M selected rows: losses (M) acc = lse(logits) -
    * logits[target]; when dlogits is not NULL it receives
    * (softmax - onehot) * grad_scale (act; may alias logits). Computed in acc
-   * precision. targets (M) int32; a target outside [0,V) gives loss 0, grad 0. */
+   * precision. targets (M) int32; a target outside [0,V) gives loss 0, grad 0.
+   * softcap > 0: the logits are capped ones, y = softcap · tanh(x / softcap)
+   * (softcap op below), and dlogits is the gradient with respect to the
+   * uncapped x: (softmax - onehot) * grad_scale * (1 - (y / softcap)²). */
   void (*cross_entropy) (PtBackend *be, void *losses, void *dlogits, const void *logits,
-                         const int32_t *targets, int M, int V, double grad_scale);
+                         const int32_t *targets, int M, int V, double grad_scale, double softcap);
   /* argmax over rows: out (M) int32, the first index of the maximum; a NaN
    * counts as the maximum (as torch) */
   void (*argmax) (PtBackend *be, int32_t *out, const void *logits, int M, int V);

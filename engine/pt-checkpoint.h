@@ -21,19 +21,7 @@
 
 G_BEGIN_DECLS
 
-#define PT_TENSOR_MAX_DIMS 4
-
-/* One tensor the model configuration implies. */
-typedef struct {
-  char   *name;                        /* canonical (legacy hub) name */
-  int     n_dims;
-  int64_t shape[PT_TENSOR_MAX_DIMS];
-} PtTensorSpec;
-
-/* Every tensor of the model in load order (vision, projector, decoder; the
- * head only when it is not tied). A GPtrArray of PtTensorSpec* that frees them. */
-GPtrArray *pt_model_config_tensor_specs (const PtModelConfig *config);
-void       pt_tensor_spec_free          (PtTensorSpec *spec);
+/* The tensors of a configuration: pt_model_config_tensor_specs (pt-config.h). */
 
 /* The canonical name of a stored tensor name (a new string; names that are
  * not model tensors come back unchanged). */

@@ -1,9 +1,10 @@
 /* pt-config.c — a PaliGemma model configuration, read from config.json.
  *
- * Semantics of transformers 4.57.6: PaliGemmaConfig with a nested
- * SiglipVisionConfig (vision_config) and GemmaConfig (text_config). A key the
- * file omits takes the default of the class that reads it (below); the hub
- * configs omit many (image_size for pt-224, head_dim, hidden_act, eps, …).
+ * Semantics of transformers 5.23: PaliGemmaConfig with a nested
+ * SiglipVisionConfig (vision_config) and GemmaConfig or Gemma2Config
+ * (text_config; PaliGemma 2 is the second). A key the file omits takes the
+ * default of the class that reads it (below); the hub configs omit many
+ * (image_size for pt-224, head_dim, hidden_act, eps, layer_types, …).
  */
 #include "config.h"
 
@@ -34,6 +35,16 @@
 #define GEMMA_MAX_POSITIONS  8192
 #define GEMMA_RMS_EPS        1e-6
 #define GEMMA_ROPE_THETA     10000.0
+#define GEMMA2_VOCAB         256000
+#define GEMMA2_HIDDEN        2304
+#define GEMMA2_INTERMEDIATE  9216
+#define GEMMA2_LAYERS        26
+#define GEMMA2_HEADS         8
+#define GEMMA2_KV_HEADS      4
+#define GEMMA2_QUERY_PRE_ATTN_SCALAR 256.0
+#define GEMMA2_ATTN_SOFTCAP  50.0
+#define GEMMA2_FINAL_SOFTCAP 30.0
+#define GEMMA2_SLIDING_WINDOW 4096.0
 #define PALI_IMAGE_TOKEN     256000
 #define PALI_PROJECTION_DIM  2048
 
@@ -187,10 +198,9 @@ check_activation (const Reader *r, const char *key, const char *act, GError **er
     return TRUE;
   if (strcmp (act, "gelu") == 0)
     FAIL (PT_ERROR_UNSUPPORTED,
-          "%s: %s%s is \"gelu\", the exact (erf) GELU in transformers 4.57.6; PaliTune implements "
-          "the tanh approximation (gelu_pytorch_tanh) that PaliGemma uses. Older transformers "
-          "releases replaced \"gelu\" by gelu_pytorch_tanh for Gemma: if this checkpoint relies on "
-          "that, set %s to \"gelu_pytorch_tanh\"", r->what, r->section, key, key);
+          "%s: %s%s is \"gelu\", the exact (erf) GELU in transformers 5.23; PaliTune implements "
+          "the tanh approximation (gelu_pytorch_tanh) that PaliGemma uses. If this checkpoint was "
+          "meant for the tanh GELU, set %s to \"gelu_pytorch_tanh\"", r->what, r->section, key, key);
   FAIL (PT_ERROR_UNSUPPORTED, "%s: %s%s is \"%s\"; PaliTune supports only the tanh-approximated "
         "GELU (gelu_pytorch_tanh)", r->what, r->section, key, act);
 }
@@ -236,50 +246,159 @@ read_vision (PtModelConfig *c, const Reader *r, GError **error)
   return TRUE;
 }
 
+/* RoPE: 4.x's rope_theta or 5.x's rope_parameters {rope_type, rope_theta};
+ * only the default (unscaled) kind */
+static gboolean
+read_rope (PtModelConfig *c, const Reader *r, GError **error)
+{
+  JsonNode *params = member (r, "rope_parameters");
+  const char *type = NULL;
+
+  if (has (r, "rope_scaling"))
+    FAIL (PT_ERROR_UNSUPPORTED, "%s: text_config.rope_scaling is set; PaliTune supports plain RoPE only",
+          r->what);
+  if (!get_double (r, "rope_theta", GEMMA_ROPE_THETA, &c->rope_theta, error))
+    return FALSE;
+  if (params == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (params))
+    FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config.rope_parameters must be a JSON object", r->what);
+  {
+    Reader sub = { json_node_get_object (params), "text_config.rope_parameters.", r->what };
+    if (!get_string (&sub, "rope_type", &type, error)
+        || !get_double (&sub, "rope_theta", c->rope_theta, &c->rope_theta, error))
+      return FALSE;
+    if (type != NULL && strcmp (type, "default") != 0)
+      FAIL (PT_ERROR_UNSUPPORTED, "%s: text_config.rope_parameters.rope_type is “%s”; PaliTune supports "
+            "plain RoPE (\"default\") only", r->what, type);
+  }
+  return TRUE;
+}
+
+/* a number, or 0 when the key is null (Python None: the feature is off) or,
+ * absent, the fallback */
+static gboolean
+get_optional_double (const Reader *r, const char *key, double fallback, double *out, GError **error)
+{
+  JsonNode *n = r->obj != NULL ? json_object_get_member (r->obj, key) : NULL;
+
+  if (n != NULL && JSON_NODE_HOLDS_NULL (n))
+    {
+      *out = 0;
+      return TRUE;
+    }
+  return get_double (r, key, fallback, out, error);
+}
+
+/* Gemma 2: softcaps, query scale, sliding window and which layers use it
+ * (layer_types, else transformers' default: the even layers) */
+static gboolean
+read_gemma2 (PtModelConfig *c, const Reader *r, GError **error)
+{
+  JsonNode *types = member (r, "layer_types");
+  double window = 0;
+
+  if (!get_double (r, "query_pre_attn_scalar", GEMMA2_QUERY_PRE_ATTN_SCALAR, &c->query_pre_attn_scalar, error)
+      || !get_optional_double (r, "attn_logit_softcapping", GEMMA2_ATTN_SOFTCAP, &c->attn_logit_softcap, error)
+      || !get_optional_double (r, "final_logit_softcapping", GEMMA2_FINAL_SOFTCAP, &c->final_logit_softcap, error)
+      || !get_optional_double (r, "sliding_window", GEMMA2_SLIDING_WINDOW, &window, error))
+    return FALSE;
+  if (!isfinite (c->query_pre_attn_scalar) || c->query_pre_attn_scalar <= 0)
+    FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config.query_pre_attn_scalar must be a positive number", r->what);
+  if (!isfinite (c->attn_logit_softcap) || c->attn_logit_softcap < 0
+      || !isfinite (c->final_logit_softcap) || c->final_logit_softcap < 0)
+    FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config's softcapping values must be positive numbers or null",
+          r->what);
+  if (!isfinite (window) || window < 0 || window != floor (window) || window > MAX_POSITIONS)
+    FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config.sliding_window must be a whole number of tokens or null",
+          r->what);
+  c->sliding_window = (int) window;
+  memset (c->sliding_layers, 0, sizeof c->sliding_layers);
+  if (types != NULL)
+    {
+      JsonArray *a;
+      if (!JSON_NODE_HOLDS_ARRAY (types))
+        FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config.layer_types must be a list", r->what);
+      a = json_node_get_array (types);
+      if ((int) json_array_get_length (a) != c->t_layers)
+        FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config.layer_types has %u entries for %d layers",
+              r->what, json_array_get_length (a), c->t_layers);
+      for (int l = 0; l < c->t_layers && l < PT_MAX_LAYERS; l++)
+        {
+          JsonNode *e = json_array_get_element (a, l);
+          const char *t = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
+                          ? json_node_get_string (e) : NULL;
+          if (t != NULL && strcmp (t, "sliding_attention") == 0)
+            c->sliding_layers[l / 64] |= G_GUINT64_CONSTANT (1) << (l % 64);
+          else if (t == NULL || strcmp (t, "full_attention") != 0)
+            FAIL (PT_ERROR_UNSUPPORTED, "%s: text_config.layer_types[%d] is not \"sliding_attention\" "
+                  "or \"full_attention\"", r->what, l);
+        }
+    }
+  else
+    for (int l = 0; l < c->t_layers && l < PT_MAX_LAYERS; l += 2)
+      c->sliding_layers[l / 64] |= G_GUINT64_CONSTANT (1) << (l % 64);
+  return TRUE;
+}
+
 static gboolean
 read_text (PtModelConfig *c, const Reader *r, GError **error)
 {
-  const char *model_type = NULL, *act = NULL;
-  gboolean attention_bias = FALSE;
+  const char *model_type = NULL, *act = NULL, *act2 = NULL;
+  gboolean attention_bias = FALSE, gemma2;
   int tokens = -1;
 
   if (!get_string (r, "model_type", &model_type, error))
     return FALSE;
-  if (model_type != NULL && (strcmp (model_type, "gemma2") == 0 || strcmp (model_type, "gemma3_text") == 0))
-    FAIL (PT_ERROR_UNSUPPORTED, "%s: the decoder is %s — this is a PaliGemma 2 (or later) checkpoint, "
-          "which PaliTune does not support yet; use a PaliGemma (1) checkpoint such as "
-          "paligemma-3b-pt-224", r->what, model_type);
-  if (model_type != NULL && strcmp (model_type, "gemma") != 0)
-    FAIL (PT_ERROR_UNSUPPORTED, "%s: the decoder is “%s”; PaliTune supports the Gemma decoder only",
-          r->what, model_type);
-  if (has (r, "attn_logit_softcapping") || has (r, "final_logit_softcapping")
-      || has (r, "query_pre_attn_scalar") || has (r, "sliding_window"))
-    FAIL (PT_ERROR_UNSUPPORTED, "%s: text_config has Gemma 2 settings (softcapping / sliding window) — "
-          "PaliGemma 2 is not supported yet", r->what);
-  if (has (r, "rope_scaling"))
-    FAIL (PT_ERROR_UNSUPPORTED, "%s: text_config.rope_scaling is set; PaliTune supports plain RoPE only",
-          r->what);
-  if (!get_int (r, "vocab_size", GEMMA_VOCAB, &c->vocab_size, error)
-      || !get_int (r, "hidden_size", GEMMA_HIDDEN, &c->t_hidden, error)
-      || !get_int (r, "intermediate_size", GEMMA_INTERMEDIATE, &c->t_intermediate, error)
-      || !get_int (r, "num_hidden_layers", GEMMA_LAYERS, &c->t_layers, error)
-      || !get_int (r, "num_attention_heads", GEMMA_HEADS, &c->t_heads, error)
-      || !get_int (r, "num_key_value_heads", GEMMA_KV_HEADS, &c->t_kv_heads, error)
+  if (model_type != NULL && strcmp (model_type, "gemma3_text") == 0)
+    FAIL (PT_ERROR_UNSUPPORTED, "%s: the decoder is %s — a Gemma 3 checkpoint, which PaliTune does not "
+          "support; PaliGemma (gemma) and PaliGemma 2 (gemma2) checkpoints work", r->what, model_type);
+  if (model_type != NULL && strcmp (model_type, "gemma") != 0 && strcmp (model_type, "gemma2") != 0)
+    FAIL (PT_ERROR_UNSUPPORTED, "%s: the decoder is “%s”; PaliTune supports the Gemma and Gemma 2 "
+          "decoders only", r->what, model_type);
+  gemma2 = model_type != NULL && strcmp (model_type, "gemma2") == 0;
+  c->family = gemma2 ? PT_FAMILY_PALIGEMMA2 : PT_FAMILY_PALIGEMMA;
+  if (!gemma2 && (has (r, "attn_logit_softcapping") || has (r, "final_logit_softcapping")
+                  || has (r, "query_pre_attn_scalar") || has (r, "sliding_window")))
+    FAIL (PT_ERROR_INVALID_INPUT, "%s: text_config has Gemma 2 settings (softcapping / sliding window) "
+          "but its model_type is gemma; a PaliGemma 2 config says \"model_type\": \"gemma2\"", r->what);
+  if (!get_int (r, "vocab_size", gemma2 ? GEMMA2_VOCAB : GEMMA_VOCAB, &c->vocab_size, error)
+      || !get_int (r, "hidden_size", gemma2 ? GEMMA2_HIDDEN : GEMMA_HIDDEN, &c->t_hidden, error)
+      || !get_int (r, "intermediate_size", gemma2 ? GEMMA2_INTERMEDIATE : GEMMA_INTERMEDIATE,
+                   &c->t_intermediate, error)
+      || !get_int (r, "num_hidden_layers", gemma2 ? GEMMA2_LAYERS : GEMMA_LAYERS, &c->t_layers, error)
+      || !get_int (r, "num_attention_heads", gemma2 ? GEMMA2_HEADS : GEMMA_HEADS, &c->t_heads, error)
+      || !get_int (r, "num_key_value_heads", gemma2 ? GEMMA2_KV_HEADS : GEMMA_KV_HEADS, &c->t_kv_heads, error)
       || !get_int (r, "head_dim", GEMMA_HEAD_DIM, &c->t_head_dim, error)
       || !get_int (r, "max_position_embeddings", GEMMA_MAX_POSITIONS, &c->max_position_embeddings, error)
       || !get_double (r, "rms_norm_eps", GEMMA_RMS_EPS, &c->t_rms_norm_eps, error)
-      || !get_double (r, "rope_theta", GEMMA_ROPE_THETA, &c->rope_theta, error)
+      || !read_rope (c, r, error)
       || !get_bool (r, "tie_word_embeddings", TRUE, &c->tie_word_embeddings, error)
       || !get_bool (r, "attention_bias", FALSE, &attention_bias, error)
       || !get_int (r, "num_image_tokens", -1, &tokens, error)
       || !get_string (r, "hidden_act", &act, error)
-      || !check_activation (r, "hidden_act", act, error))
+      || !get_string (r, "hidden_activation", &act2, error))
     return FALSE;
-  /* hidden_activation is stored but unused by 4.57.6's PyTorch Gemma; still
-   * refuse a value that says the weights expect something else */
-  if (!get_string (r, "hidden_activation", &act, error)
-      || !check_activation (r, "hidden_activation", act, error))
+  /* transformers 5.23: Gemma's MLP runs ACT2FN[hidden_act], where the
+   * legacy "gelu" of the official releases is read as the tanh GELU;
+   * Gemma 2's runs ACT2FN[hidden_activation], where "gelu" is the exact one */
+  if (!gemma2 && act != NULL && strcmp (act, "gelu") == 0)
+    act = NULL;
+  if (!gemma2 && act2 != NULL && strcmp (act2, "gelu") == 0)
+    act2 = NULL;
+  if (!check_activation (r, gemma2 ? "hidden_activation" : "hidden_act", gemma2 ? act2 : act, error))
     return FALSE;
+  /* Gemma ignores hidden_activation; still refuse a value that says the
+   * weights expect another function */
+  if (!gemma2 && !check_activation (r, "hidden_activation", act2, error))
+    return FALSE;
+  if (gemma2)
+    {
+      if (!read_gemma2 (c, r, error))
+        return FALSE;
+    }
+  else
+    c->query_pre_attn_scalar = c->t_head_dim;
   if (attention_bias)
     FAIL (PT_ERROR_UNSUPPORTED, "%s: text_config.attention_bias is true; Gemma has no attention biases",
           r->what);
@@ -390,6 +509,8 @@ config_from_node (JsonNode *root, const char *what, GError **error)
       c->t_rms_norm_eps = GEMMA_RMS_EPS;
       c->rope_theta = GEMMA_ROPE_THETA;
       c->tie_word_embeddings = TRUE;
+      c->family = PT_FAMILY_PALIGEMMA;
+      c->query_pre_attn_scalar = c->t_head_dim;
       if (!get_int (&top, "vocab_size", 257152, &c->vocab_size, error))
         return NULL;
     }
@@ -548,7 +669,64 @@ pt_model_config_validate (const PtModelConfig *c,
           "projected image features must have the decoder's width", c->projection_dim, c->t_hidden);
   if (!isfinite (c->rope_theta) || c->rope_theta <= 1)
     FAIL (PT_ERROR_INVALID_INPUT, "text_config.rope_theta must be a number above 1 (got %g)", c->rope_theta);
+  if (c->family != PT_FAMILY_PALIGEMMA && c->family != PT_FAMILY_PALIGEMMA2)
+    FAIL (PT_ERROR_INVALID_INPUT, "unknown model family %d", (int) c->family);
+  if (!isfinite (c->query_pre_attn_scalar) || c->query_pre_attn_scalar < 0)
+    FAIL (PT_ERROR_INVALID_INPUT, "text_config.query_pre_attn_scalar must be a positive number");
+  if (!isfinite (c->attn_logit_softcap) || c->attn_logit_softcap < 0
+      || !isfinite (c->final_logit_softcap) || c->final_logit_softcap < 0)
+    FAIL (PT_ERROR_INVALID_INPUT, "the softcapping values must be positive numbers (or none)");
+  if (c->sliding_window < 0)
+    FAIL (PT_ERROR_INVALID_INPUT, "text_config.sliding_window must not be negative");
+  if (c->family == PT_FAMILY_PALIGEMMA
+      && (c->attn_logit_softcap > 0 || c->final_logit_softcap > 0 || c->sliding_window > 0))
+    FAIL (PT_ERROR_INVALID_INPUT, "softcapping and sliding windows belong to Gemma 2 (PaliGemma 2)");
   return TRUE;
+}
+
+const char *
+pt_model_family_name (PtModelFamily family)
+{
+  return family == PT_FAMILY_PALIGEMMA2 ? "PaliGemma 2" : "PaliGemma";
+}
+
+/* the released sizes, by decoder width: PaliGemma 3B; PaliGemma 2 3B, 10B, 28B */
+static const char *
+released_size (const PtModelConfig *c)
+{
+  static const struct { PtModelFamily family; int hidden, layers, v_hidden; const char *name; } sizes[] = {
+    { PT_FAMILY_PALIGEMMA, 2048, 18, 1152, "3B" },
+    { PT_FAMILY_PALIGEMMA2, 2304, 26, 1152, "3B" },
+    { PT_FAMILY_PALIGEMMA2, 3584, 42, 1152, "10B" },
+    { PT_FAMILY_PALIGEMMA2, 4608, 46, 1152, "28B" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    if (sizes[i].family == c->family && sizes[i].hidden == c->t_hidden && sizes[i].layers == c->t_layers
+        && sizes[i].v_hidden == c->v_hidden)
+      return sizes[i].name;
+  return NULL;
+}
+
+char *
+pt_model_config_describe (const PtModelConfig *c)
+{
+  const char *size;
+
+  g_return_val_if_fail (c != NULL, NULL);
+
+  size = released_size (c);
+  if (size != NULL)
+    return g_strdup_printf ("%s · %s · %d px", pt_model_family_name (c->family), size, c->image_size);
+  else
+    {
+      double n = (double) pt_model_config_n_params (c);
+      g_autofree char *count = n >= 1e9 ? g_strdup_printf ("%.1fB", n / 1e9)
+                               : n >= 1e6 ? g_strdup_printf ("%.1fM", n / 1e6)
+                               : g_strdup_printf ("%.0fK", n / 1e3);
+      return g_strdup_printf ("%s · %s parameters · %d px", pt_model_family_name (c->family), count,
+                              c->image_size);
+    }
 }
 
 PtModelConfig *
@@ -577,16 +755,20 @@ pt_model_config_to_json (const PtModelConfig *c)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
+  gboolean gemma2;
 
   g_return_val_if_fail (c != NULL, NULL);
+  gemma2 = c->family == PT_FAMILY_PALIGEMMA2;
 
 #define INT(key, v)    G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_int_value (b, v); } G_STMT_END
 #define DBL(key, v)    G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_double_value (b, v); } G_STMT_END
 #define STR(key, v)    G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_string_value (b, v); } G_STMT_END
 #define BOOL(key, v)   G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_boolean_value (b, v); } G_STMT_END
+#define NUL(key)       G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_null_value (b); } G_STMT_END
 
-  /* the layout transformers 4.57.6 save_pretrained writes, keys sorted, plus
-   * the special ids the hub configs carry */
+  /* the layout transformers 5.23 save_pretrained writes (keys sorted, the
+   * rope and activation keys of 4.x too), plus the special ids the hub
+   * configs carry */
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "architectures");
   json_builder_begin_array (b);
@@ -607,24 +789,60 @@ pt_model_config_to_json (const PtModelConfig *c)
   json_builder_begin_object (b);
   BOOL ("attention_bias", FALSE);
   DBL ("attention_dropout", 0.0);
+  if (gemma2)
+    {
+      if (c->attn_logit_softcap > 0)
+        DBL ("attn_logit_softcapping", c->attn_logit_softcap);
+      else
+        NUL ("attn_logit_softcapping");
+      if (c->final_logit_softcap > 0)
+        DBL ("final_logit_softcapping", c->final_logit_softcap);
+      else
+        NUL ("final_logit_softcapping");
+    }
   INT ("head_dim", c->t_head_dim);
   STR ("hidden_act", "gelu_pytorch_tanh");
+  STR ("hidden_activation", "gelu_pytorch_tanh");
   INT ("hidden_size", c->t_hidden);
   INT ("intermediate_size", c->t_intermediate);
+  if (gemma2)
+    {
+      json_builder_set_member_name (b, "layer_types");
+      json_builder_begin_array (b);
+      for (int l = 0; l < c->t_layers; l++)
+        json_builder_add_string_value (b, c->sliding_layers[l / 64] >> (l % 64) & 1
+                                          ? "sliding_attention" : "full_attention");
+      json_builder_end_array (b);
+    }
   INT ("max_position_embeddings", c->max_position_embeddings);
-  STR ("model_type", "gemma");
+  STR ("model_type", gemma2 ? "gemma2" : "gemma");
   INT ("num_attention_heads", c->t_heads);
   INT ("num_hidden_layers", c->t_layers);
   INT ("num_image_tokens", c->num_image_tokens);
   INT ("num_key_value_heads", c->t_kv_heads);
+  if (gemma2)
+    DBL ("query_pre_attn_scalar", c->query_pre_attn_scalar);
   DBL ("rms_norm_eps", c->t_rms_norm_eps);
+  /* both spellings: rope_parameters for transformers 5, rope_theta for 4 */
+  json_builder_set_member_name (b, "rope_parameters");
+  json_builder_begin_object (b);
   DBL ("rope_theta", c->rope_theta);
+  STR ("rope_type", "default");
+  json_builder_end_object (b);
+  DBL ("rope_theta", c->rope_theta);
+  if (gemma2)
+    {
+      if (c->sliding_window > 0)
+        INT ("sliding_window", c->sliding_window);
+      else
+        NUL ("sliding_window");
+    }
   if (!c->tie_word_embeddings)
     BOOL ("tie_word_embeddings", FALSE);
   INT ("vocab_size", c->vocab_size);
   json_builder_end_object (b);
 
-  STR ("transformers_version", "4.57.6");
+  STR ("transformers_version", "5.23.0");
 
   json_builder_set_member_name (b, "vision_config");
   json_builder_begin_object (b);
@@ -650,6 +868,7 @@ pt_model_config_to_json (const PtModelConfig *c)
 #undef DBL
 #undef STR
 #undef BOOL
+#undef NUL
 
   root = json_builder_get_root (b);
   return pt_json_to_string (root, TRUE);
@@ -679,7 +898,7 @@ pt_model_config_n_params (const PtModelConfig *c)
   text = (guint64) c->vocab_size * th
          + (guint64) c->t_layers * (th * q + 2 * th * kv + q * th   /* q, k, v, o */
                                     + 3 * th * ti                   /* gate, up, down */
-                                    + 2 * th)                       /* two RMSNorms */
+                                    + (c->family == PT_FAMILY_PALIGEMMA2 ? 4 : 2) * th) /* RMSNorms */
          + th;                                                      /* final norm */
   if (!c->tie_word_embeddings)
     text += (guint64) c->vocab_size * th;

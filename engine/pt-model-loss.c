@@ -3,10 +3,12 @@
  * positions only (a chunk of rows at a time through the tied head), the
  * ForCausalLMLoss token sum, and the backward in reverse.
  *
- * Semantics (transformers 4.57.6, training path: labels and token types given):
+ * Semantics (transformers 5.23, training path: labels and token types given):
  * - positions 1..T for every row (position_ids = cache_position + 1);
  * - mask: image + prefix columns visible to every query, suffix causal,
  *   padding columns (attention_mask 0, i.e. t >= seq_len) masked;
+ * - logits: Gemma 2's final softcap, 30·tanh(logits/30), applied as
+ *   PaliGemmaForConditionalGeneration applies it in transformers 5.x;
  * - loss: labels shifted left by one, -100 ignored, summed here; the caller's
  *   grad_scale turns the sum into ForCausalLMLoss's mean.
  */
@@ -173,12 +175,15 @@ loss_pass (PtModel  *m,
       /* logits (rows, V) = h · Eᵀ */
       o->gemm (be, FALSE, TRUE, rows, V, C, 1.0, m->hsel, m->act, C, m->embed->data, m->wdt, C,
                0.0, m->logits, m->act, V);
+      if (c->final_logit_softcap > 0)
+        o->softcap (be, m->logits, (size_t) rows * V, c->final_logit_softcap);
       if (logits_out != NULL
           && !pt_model_download_f32 (m, logits_out + (size_t) r0 * V, m->logits, m->act, (size_t) rows * V,
                                      error))
         return FALSE;
+      /* with a softcap, dlogits is the gradient of the uncapped logits */
       o->cross_entropy (be, m->losses, backward ? m->logits : NULL, m->logits, m->d_targets + r0,
-                        rows, V, grad_scale);
+                        rows, V, grad_scale, c->final_logit_softcap);
       o->download (be, host_losses, m->losses, (size_t) rows * pt_dtype_size (m->acc));
       for (int i = 0; i < rows; i++)
         sum += acc_value (m, host_losses, i);
@@ -265,9 +270,8 @@ run (PtModel       *m,
                                pt_gemma_normalizer (m));
       if (m->image_grad)
         {
-          /* d(img) = d(x0) rows at <image> · normalizer */
+          /* d(img) = d(x0) rows at <image> (the features go in unscaled) */
           o->gather_rows (be, m->d_img, m->d_res, m->d_img_pos, p.Nv, C);
-          o->scale (be, m->d_img, m->act, (size_t) p.Nv * C, pt_gemma_normalizer (m));
           pt_siglip_backward (m, p.B);
         }
       o->synchronize (be);

@@ -47,8 +47,7 @@ typedef struct {
   int       id;         /* dropout stream of this module */
 } PtLinear;
 
-enum { PT_V_Q, PT_V_K, PT_V_V, PT_V_OUT, PT_V_FC1, PT_V_FC2, PT_V_N };        /* pt_vision_lora_modules order */
-enum { PT_T_Q, PT_T_K, PT_T_V, PT_T_O, PT_T_GATE, PT_T_UP, PT_T_DOWN, PT_T_N }; /* pt_text_lora_modules order */
+/* PT_V_*, PT_T_*, PT_TN_*: pt-config.h */
 
 typedef struct {
   PtParam  *ln1_w, *ln1_b, *ln2_w, *ln2_b;   /* (C) */
@@ -56,7 +55,7 @@ typedef struct {
 } PtVisionLayer;
 
 typedef struct {
-  PtParam  *in_norm, *post_norm;             /* (C), used as 1 + w */
+  PtParam  *norm[PT_TN_N];                   /* (C), used as 1 + w; NULL where the family has none */
   PtLinear  lin[PT_T_N];
 } PtTextLayer;
 
@@ -89,10 +88,14 @@ typedef struct {
   void *k, *v;          /* (N, Hkv·D), k after RoPE */
   void *att;            /* (N, Hq·D) */
   void *lse;            /* (B, Hq, T) acc */
+  void *attn_out;       /* (N, C) o_proj output, before the post-attention norm (Gemma 2) */
+  void *rstd_pa;        /* (N) acc (Gemma 2) */
   void *xmid;           /* (N, C) */
-  void *rn2;            /* (N, C) post_attention_layernorm output (pre-MLP) */
+  void *rn2;            /* (N, C) pre-MLP norm output */
   void *rstd2;          /* (N) acc */
   void *gate, *up;      /* (N, I) */
+  void *mlp_out;        /* (N, C) down_proj output, before the post-MLP norm (Gemma 2) */
+  void *rstd_pf;        /* (N) acc (Gemma 2) */
   void *xout;           /* (N, C) */
 } PtTextActs;
 

@@ -1,9 +1,9 @@
 /* pt-model-siglip.c — the SigLIP vision tower and the projector, forward
- * and backward (transformers 4.57.6 modeling_siglip.py, spec §2.1–2.2):
+ * and backward (transformers 5.23 modeling_siglip.py, spec §2.1–2.2):
  *
  *   x = im2col(pixels)·Wpatchᵀ + b + position_embedding
  *   27 × { x += out_proj(attn(LN1(x)));  x += fc2(gelu_tanh(fc1(LN2(x)))) }
- *   img = (post_layernorm(x)·Wprojᵀ + b) / sqrt(text hidden)
+ *   img = post_layernorm(x)·Wprojᵀ + b    (5.x: not divided by sqrt(text hidden))
  *
  * Every tensor below is (Nv, ·) with Nv = B·P image tokens, row-major.
  */
@@ -44,9 +44,11 @@ layer_forward (PtModel             *m,
   o->add (be, a->xout, a->xmid, m->v_tmp, (size_t) Nv * C);
 }
 
-/* pixels (B, 3, S, S) in m->pixels → image features m->img (Nv, Ct), scaled
- * by 1 / sqrt(Ct). Keeps the activations the backward needs when the model
- * stores them (m->store_vision), else runs in shared scratch. */
+/* pixels (B, 3, S, S) in m->pixels → image features m->img (Nv, Ct), the
+ * projector's output as it is (transformers 5.x: no 1/sqrt(Ct) here, the
+ * decoder scales only the text embeddings). Keeps the activations the
+ * backward needs when the model stores them (m->store_vision), else runs in
+ * shared scratch. */
 void
 pt_siglip_forward (PtModel  *m,
                    int       B,
@@ -55,7 +57,7 @@ pt_siglip_forward (PtModel  *m,
   PtBackend *be = m->be;
   const PtBackendOps *o = be->ops;
   const PtModelConfig *c = m->config;
-  int P = c->num_image_tokens, C = c->v_hidden, Ct = c->t_hidden, Nv = B * P;
+  int P = c->num_image_tokens, C = c->v_hidden, Nv = B * P;
 
   o->im2col (be, m->patches, m->pixels, B, c->num_channels, c->image_size, c->image_size, c->patch_size);
   pt_linear_forward (m, m->va[0].x, m->patches, &m->patch, Nv, FALSE);
@@ -66,7 +68,6 @@ pt_siglip_forward (PtModel  *m,
   o->layernorm_forward (be, m->v_out, m->v_meanf, m->v_rstdf, m->v_final, m->post_ln_w->data,
                         m->post_ln_b->data, Nv, C, c->v_layer_norm_eps);
   pt_linear_forward (m, m->img, m->v_out, &m->proj, Nv, FALSE);
-  o->scale (be, m->img, m->act, (size_t) Nv * Ct, 1.0 / sqrt ((double) Ct));
 }
 
 static void *
@@ -110,8 +111,8 @@ layer_backward (PtModel             *m,
                            a->x, L->ln1_w->data, a->mean1, a->rstd1, Nv, C);
 }
 
-/* m->d_img (Nv, Ct): gradient of the scattered image features (after the
- * 1/sqrt(Ct) scale). Accumulates the projector's and the tower's gradients. */
+/* m->d_img (Nv, Ct): gradient of the scattered image features. Accumulates
+ * the projector's and the tower's gradients. */
 void
 pt_siglip_backward (PtModel *m,
                     int      B)
@@ -119,10 +120,9 @@ pt_siglip_backward (PtModel *m,
   PtBackend *be = m->be;
   const PtBackendOps *o = be->ops;
   const PtModelConfig *c = m->config;
-  int P = c->num_image_tokens, C = c->v_hidden, Ct = c->t_hidden, Nv = B * P;
+  int P = c->num_image_tokens, C = c->v_hidden, Nv = B * P;
   gboolean embed_trained = m->patch.w->trainable || m->pos_emb->trainable;
 
-  o->scale (be, m->d_img, m->act, (size_t) Nv * Ct, 1.0 / sqrt ((double) Ct));
   pt_linear_backward (m, m->vision_trained ? m->dv_norm : NULL, FALSE, m->d_img, m->v_out, &m->proj,
                       Nv, FALSE);
   if (!m->vision_trained)

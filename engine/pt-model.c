@@ -138,11 +138,9 @@ build_structure (PtModel               *m,
 {
   const PtModelConfig *c = m->config;
   g_autoptr(GPtrArray) list = g_ptr_array_new ();
+  g_autoptr(GPtrArray) specs = NULL;
   gboolean full = FALSE;
   int id = 0;
-  int pp = c->num_channels * c->patch_size * c->patch_size;
-  int vd = c->v_hidden, td = c->t_hidden;
-  int qd = c->t_heads * c->t_head_dim, kvd = c->t_kv_heads * c->t_head_dim;
 
   m->has_settings = s != NULL;
   if (s != NULL)
@@ -172,80 +170,81 @@ build_structure (PtModel               *m,
   else
     m->mode = PT_MODE_LORA;   /* no LoRA module selected: the plain model */
 
-  /* SigLIP */
-  {
-    int64_t pshape[4] = { vd, c->num_channels, c->patch_size, c->patch_size };
-    int64_t eshape[2] = { c->num_image_tokens, vd };
-    gboolean tv = full && m->train_vision;
+  /* the parameters, from the configuration's tensor list */
+  specs = pt_model_config_tensor_specs (c);
+  m->vl = g_new0 (PtVisionLayer, c->v_layers);
+  m->tl = g_new0 (PtTextLayer, c->t_layers);
+  for (guint i = 0; i < specs->len; i++)
+    {
+      const PtTensorSpec *sp = specs->pdata[i];
+      const PtTensorSpec *bias = i + 1 < specs->len && ((PtTensorSpec *) specs->pdata[i + 1])->bias
+                                 ? specs->pdata[i + 1] : NULL;
+      gboolean tv = full && m->train_vision, td_ = full && m->train_decoder;
+      g_autofree char *module = NULL;
 
-    make_linear (m, list, &m->patch, "vision_tower.vision_model.embeddings.patch_embedding",
-                 pp, vd, TRUE, FALSE, tv, &id);
-    /* a Conv2d, never quantised; its weight keeps the 4-D checkpoint shape */
-    m->patch.w->nf4 = FALSE;
-    m->patch.w->ndim = 4;
-    memcpy (m->patch.w->shape, pshape, sizeof pshape);
-    m->pos_emb = add_param (m, list, g_strdup ("vision_tower.vision_model.embeddings.position_embedding.weight"),
-                            PT_PARAM_VECTOR, tv, TRUE, 2, eshape);
-    m->vl = g_new0 (PtVisionLayer, c->v_layers);
-    for (int l = 0; l < c->v_layers; l++)
-      {
-        PtVisionLayer *L = &m->vl[l];
-        g_autofree char *pre = g_strdup_printf ("vision_tower.vision_model.encoder.layers.%d", l);
-        static const char *const mods[PT_V_N] = {
-          "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj",
-          "mlp.fc1", "mlp.fc2" };
-
-        L->ln1_w = add_vector (m, list, g_strconcat (pre, ".layer_norm1.weight", NULL), tv, FALSE, vd);
-        L->ln1_b = add_vector (m, list, g_strconcat (pre, ".layer_norm1.bias", NULL), tv, FALSE, vd);
-        for (int j = 0; j < PT_V_N; j++)
+      if (sp->bias)
+        continue;   /* taken with its weight */
+      if (bias != NULL && g_str_has_suffix (sp->name, ".weight"))
+        module = g_strndup (sp->name, strlen (sp->name) - strlen (".weight"));
+      switch (sp->role)
+        {
+        case PT_ROLE_PATCH:
+          make_linear (m, list, &m->patch, module, (int) (sp->shape[1] * sp->shape[2] * sp->shape[3]),
+                       (int) sp->shape[0], TRUE, FALSE, tv, &id);
+          /* a Conv2d, never quantised; its weight keeps the 4-D checkpoint shape */
+          m->patch.w->nf4 = FALSE;
+          m->patch.w->ndim = 4;
+          memcpy (m->patch.w->shape, sp->shape, sizeof sp->shape);
+          break;
+        case PT_ROLE_POS_EMB:
+          m->pos_emb = add_param (m, list, g_strdup (sp->name), PT_PARAM_VECTOR, tv, TRUE, 2, sp->shape);
+          break;
+        case PT_ROLE_V_NORM:
           {
-            g_autofree char *mod = g_strconcat (pre, ".", mods[j], NULL);
-            int in = j == PT_V_FC2 ? c->v_intermediate : vd;
-            int out = j == PT_V_FC1 ? c->v_intermediate : vd;
-            make_linear (m, list, &L->lin[j], mod, in, out, TRUE, m->lora_vision[j], tv, &id);
+            PtVisionLayer *L = &m->vl[sp->layer];
+            PtParam **w = sp->index == PT_VN_LN1 ? &L->ln1_w : &L->ln2_w;
+            PtParam **b = sp->index == PT_VN_LN1 ? &L->ln1_b : &L->ln2_b;
+            *w = add_vector (m, list, g_strdup (sp->name), tv, FALSE, sp->shape[0]);
+            *b = add_vector (m, list, g_strdup (bias->name), tv, FALSE, bias->shape[0]);
           }
-        L->ln2_w = add_vector (m, list, g_strconcat (pre, ".layer_norm2.weight", NULL), tv, FALSE, vd);
-        L->ln2_b = add_vector (m, list, g_strconcat (pre, ".layer_norm2.bias", NULL), tv, FALSE, vd);
-      }
-    m->post_ln_w = add_vector (m, list, g_strdup ("vision_tower.vision_model.post_layernorm.weight"),
-                               tv, FALSE, vd);
-    m->post_ln_b = add_vector (m, list, g_strdup ("vision_tower.vision_model.post_layernorm.bias"),
-                               tv, FALSE, vd);
-  }
-
-  /* projector */
-  make_linear (m, list, &m->proj, "multi_modal_projector.linear", vd, c->projection_dim, TRUE, FALSE,
-               full && m->train_projector, &id);
-
-  /* Gemma */
-  {
-    gboolean td_ = full && m->train_decoder;
-    int64_t eshape[2] = { c->vocab_size, td };
-
-    m->embed = add_param (m, list, g_strdup ("language_model.model.embed_tokens.weight"),
-                          PT_PARAM_MATRIX, td_, TRUE, 2, eshape);
-    m->tl = g_new0 (PtTextLayer, c->t_layers);
-    for (int l = 0; l < c->t_layers; l++)
-      {
-        PtTextLayer *L = &m->tl[l];
-        g_autofree char *pre = g_strdup_printf ("language_model.model.layers.%d", l);
-        static const char *const mods[PT_T_N] = {
-          "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-          "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj" };
-        const int ins[PT_T_N] = { td, td, td, qd, td, td, c->t_intermediate };
-        const int outs[PT_T_N] = { qd, kvd, kvd, td, c->t_intermediate, c->t_intermediate, td };
-
-        L->in_norm = add_vector (m, list, g_strconcat (pre, ".input_layernorm.weight", NULL), td_, FALSE, td);
-        for (int j = 0; j < PT_T_N; j++)
+          break;
+        case PT_ROLE_V_LINEAR:
+          make_linear (m, list, &m->vl[sp->layer].lin[sp->index], module, (int) sp->shape[1],
+                       (int) sp->shape[0], TRUE, m->lora_vision[sp->index], tv, &id);
+          break;
+        case PT_ROLE_POST_NORM:
+          m->post_ln_w = add_vector (m, list, g_strdup (sp->name), tv, FALSE, sp->shape[0]);
+          m->post_ln_b = add_vector (m, list, g_strdup (bias->name), tv, FALSE, bias->shape[0]);
+          break;
+        case PT_ROLE_PROJECTOR:
+          make_linear (m, list, &m->proj, module, (int) sp->shape[1], (int) sp->shape[0], TRUE, FALSE,
+                       full && m->train_projector, &id);
+          break;
+        case PT_ROLE_EMBED:
+          m->embed = add_param (m, list, g_strdup (sp->name), PT_PARAM_MATRIX, td_, TRUE, 2, sp->shape);
+          break;
+        case PT_ROLE_T_NORM:
+          m->tl[sp->layer].norm[sp->index] = add_vector (m, list, g_strdup (sp->name), td_, FALSE,
+                                                         sp->shape[0]);
+          break;
+        case PT_ROLE_T_LINEAR:
           {
-            g_autofree char *mod = g_strconcat (pre, ".", mods[j], NULL);
-            make_linear (m, list, &L->lin[j], mod, ins[j], outs[j], FALSE, m->lora_text[j], td_, &id);
+            g_autofree char *mod = g_strndup (sp->name, strlen (sp->name) - strlen (".weight"));
+            make_linear (m, list, &m->tl[sp->layer].lin[sp->index], mod, (int) sp->shape[1],
+                         (int) sp->shape[0], FALSE, m->lora_text[sp->index], td_, &id);
           }
-        L->post_norm = add_vector (m, list, g_strconcat (pre, ".post_attention_layernorm.weight", NULL),
-                                   td_, FALSE, td);
-      }
-    m->final_norm = add_vector (m, list, g_strdup ("language_model.model.norm.weight"), td_, FALSE, td);
-  }
+          break;
+        case PT_ROLE_FINAL_NORM:
+          m->final_norm = add_vector (m, list, g_strdup (sp->name), td_, FALSE, sp->shape[0]);
+          break;
+        case PT_ROLE_LM_HEAD:
+        default:
+          g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                       "The model's head is not tied to its embeddings (tie_word_embeddings false); "
+                       "PaliTune supports the tied head of every PaliGemma release");
+          return FALSE;
+        }
+    }
 
   m->n_params = list->len;
   m->params = g_new0 (PtParam *, list->len);
@@ -416,6 +415,14 @@ carve_text_set (PtModel *m, PtTextActs *a, PtCarver *c, size_t N, int B)
   a->rstd2 = pt_carve (c, N * S);
   a->gate = pt_carve (c, N * cf->t_intermediate * A);
   a->up = pt_carve (c, N * cf->t_intermediate * A);
+  if (cf->family == PT_FAMILY_PALIGEMMA2)
+    {
+      /* the inputs of the post-attention and post-feedforward norms */
+      a->attn_out = pt_carve (c, N * cf->t_hidden * A);
+      a->rstd_pa = pt_carve (c, N * S);
+      a->mlp_out = pt_carve (c, N * cf->t_hidden * A);
+      a->rstd_pf = pt_carve (c, N * S);
+    }
 }
 
 static void

@@ -208,6 +208,22 @@ cuda_dropout (PtBackend *be, void *out, const void *inp, size_t n, double p,
                 (unsigned long long) seed, (unsigned long long) offset);
 }
 
+/* ---- softcap: x = cap·tanh(x / cap), torch's order ----------------------- */
+
+template <typename T>
+__global__ static void
+softcap_kernel (T *x, size_t n, float cap)
+{
+  GRID_STRIDE (i, n)
+    x[i] = pt_from_f<T> (tanhf (pt_to_f (x[i]) / cap) * cap);
+}
+
+static void
+cuda_softcap (PtBackend *be, void *x, size_t n, double cap)
+{
+  DISPATCH_ACT (be, "softcap", softcap_kernel, n, x, n, (float) cap);
+}
+
 /* ---- bias add ---------------------------------------------------------- */
 
 template <typename T>
@@ -286,5 +302,6 @@ pt_cuda_elementwise_ops (PtBackendOps *ops)
   ops->geglu_forward = cuda_geglu_forward;
   ops->geglu_backward = cuda_geglu_backward;
   ops->dropout = cuda_dropout;
+  ops->softcap = cuda_softcap;
   ops->bias_add = cuda_bias_add;
 }

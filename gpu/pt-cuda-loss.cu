@@ -31,7 +31,7 @@ lse_combine (float &m, float &s, float m2, float s2)
 template <typename T>
 __global__ static void __launch_bounds__ (CE_THREADS)
 cross_entropy_kernel (float *losses, T *dlogits, const T *logits, const int32_t *targets,
-                      int V, float grad_scale)
+                      int V, float grad_scale, float softcap)
 {
   __shared__ float sm[32], ss[32];
   __shared__ float target_logit;
@@ -94,7 +94,16 @@ cross_entropy_kernel (float *losses, T *dlogits, const T *logits, const int32_t 
       {
         float g = 0.0f;
         if (valid)
-          g = (expf (pt_to_f (x[i]) - lse) - (i == target ? 1.0f : 0.0f)) * grad_scale;
+          {
+            float xi = pt_to_f (x[i]);   /* read before d[i] (they may alias) */
+            g = (expf (xi - lse) - (i == target ? 1.0f : 0.0f)) * grad_scale;
+            if (softcap > 0.0f)
+              {
+                /* the logits are cap·tanh(raw/cap): d/draw = 1 - (x/cap)² */
+                float th = xi / softcap;
+                g *= 1.0f - th * th;
+              }
+          }
         d[i] = pt_from_f<T> (g);
       }
   }
@@ -102,7 +111,7 @@ cross_entropy_kernel (float *losses, T *dlogits, const T *logits, const int32_t 
 
 static void
 cuda_cross_entropy (PtBackend *be, void *losses, void *dlogits, const void *logits,
-                    const int32_t *targets, int M, int V, double grad_scale)
+                    const int32_t *targets, int M, int V, double grad_scale, double softcap)
 {
   PtCudaBackend *self = pt_cuda (be);
 
@@ -111,11 +120,11 @@ cuda_cross_entropy (PtBackend *be, void *losses, void *dlogits, const void *logi
   if (be->act_dtype == PT_DTYPE_BF16)
     pt_cuda_launch (self, "cross_entropy", cross_entropy_kernel<__nv_bfloat16>, (unsigned) M,
                     CE_THREADS, 0, (float *) losses, (__nv_bfloat16 *) dlogits,
-                    (const __nv_bfloat16 *) logits, targets, V, (float) grad_scale);
+                    (const __nv_bfloat16 *) logits, targets, V, (float) grad_scale, (float) softcap);
   else
     pt_cuda_launch (self, "cross_entropy", cross_entropy_kernel<float>, (unsigned) M,
                     CE_THREADS, 0, (float *) losses, (float *) dlogits,
-                    (const float *) logits, targets, V, (float) grad_scale);
+                    (const float *) logits, targets, V, (float) grad_scale, (float) softcap);
 }
 
 /* ---- argmax: the first index of the maximum, NaN counting as the maximum ---- */

@@ -1,14 +1,16 @@
 /* pt-cpu-attention.c — attention with the prefix-LM mask and MQA/GQA. */
 #include "config.h"
 
-#include <tgmath.h>         /* exp, log for float and double */
+#include <tgmath.h>         /* exp, log, tanh for float and double */
 
 #include "pt-cpu-private.h"
 
 /* The keys query row i of batch row b sees, as [*lo, *hi) (empty when
  * *lo >= *hi). The documented rule — key_start <= j < key_end and
- * (j < prefix_end or (causal and j <= q_offset + i)) — is an interval,
- * since both alternatives are prefixes of the keys. */
+ * (j < prefix_end or (causal and j <= q_offset + i)), and with a sliding
+ * window j > q_offset + i - window for a query past the prefix — is an
+ * interval, since both alternatives are prefixes of the keys and the window
+ * only raises the lower end. */
 static inline void
 attn_visible (const PtAttnMask *mask,
               int               b,
@@ -30,6 +32,8 @@ attn_visible (const PtAttnMask *mask,
   prefix_end = mask->prefix_end != NULL ? mask->prefix_end[b] : 0;
   reach = mask->causal ? MAX (prefix_end, mask->q_offset + i + 1) : prefix_end;
   *lo = MAX (key_start, 0);
+  if (mask->window > 0 && mask->q_offset + i >= prefix_end)
+    *lo = MAX (*lo, mask->q_offset + i - mask->window + 1);
   *hi = MIN (MIN (key_end, Tk), reach);
 }
 

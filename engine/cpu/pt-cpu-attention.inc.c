@@ -165,6 +165,7 @@ FN (attention_forward_unit) (real             *out,   // row i at i·qs, (D) eac
                              real             *p)     // scratch (Tk)
 {
   int kts = att_stride (Tk);
+  real cap = mask != NULL ? (real) mask->softcap : 0;
 
   FN (transpose_rows) (kt, k, Tk, kts, ks, D);
   for (int i = 0; i < Tq; i++)
@@ -183,9 +184,15 @@ FN (attention_forward_unit) (real             *out,   // row i at i·qs, (D) eac
           continue;
         }
       FN (row_scores) (p, qi, kt, lo, hi, kts, D);
+      if (cap > 0)
+        for (int j = lo; j < hi; j++)
+          p[j] = tanh (p[j] * scale / cap) * cap;   /* torch's order: scale, /cap, tanh, ·cap */
+      else
+        {
 #pragma omp simd
-      for (int j = lo; j < hi; j++)
-        p[j] *= scale;
+          for (int j = lo; j < hi; j++)
+            p[j] *= scale;
+        }
       for (int j = lo; j < hi; j++)
         max = MAX (max, p[j]);
 #pragma omp simd
@@ -244,7 +251,7 @@ FN (attention_forward) (real             *out,   // (B, Tq, Hq, D)
 
 /* One (b, kv head) of the backward: its `group` query heads, in order.
  * With p_ij = exp(s_ij - lse_i), dp_ij = dout_i·v_j, δ_i = dout_i·out_i:
- *   ds_ij = p_ij (dp_ij - δ_i)
+ *   ds_ij = p_ij (dp_ij - δ_i)   (times 1 - (s_ij/cap)² with a softcap)
  *   dq_i = scale Σ_j ds_ij k_j
  *   dk_j = scale Σ_(h,i) ds_ij q_i      dv_j = Σ_(h,i) p_ij dout_i
  * Query rows go by tiles of ATT_ROWS: their p and ds rows first (and dq),
@@ -276,6 +283,7 @@ FN (attention_backward_unit) (real             *dq,    // row i of head g at i·
 {
   int kts = att_stride (Tk);
   int lo[ATT_ROWS], hi[ATT_ROWS];
+  real cap = mask != NULL ? (real) mask->softcap : 0;
 
   FN (transpose_rows) (kt, k, Tk, kts, ks, D);
   FN (transpose_rows) (vt, v, Tk, kts, ks, D);
@@ -309,11 +317,22 @@ FN (attention_backward_unit) (real             *dq,    // row i of head g at i·
               delta += doi[c] * oi[c];
             FN (row_scores) (pi, qi, kt, lo[ii], hi[ii], kts, D);
             FN (row_scores) (dsi, doi, vt, lo[ii], hi[ii], kts, D);
-#pragma omp simd
-            for (int j = lo[ii]; j < hi[ii]; j++)
+            if (cap > 0)
+              for (int j = lo[ii]; j < hi[ii]; j++)
+                {
+                  /* s = cap·tanh(raw/cap): ds_raw = ds · (1 - (s/cap)²) */
+                  real s = tanh (pi[j] * sc / cap) * cap, th = s / cap;
+                  pi[j] = VEXP (s - l);
+                  dsi[j] = pi[j] * (dsi[j] - delta) * (1 - th * th);
+                }
+            else
               {
-                pi[j] = VEXP (pi[j] * sc - l);
-                dsi[j] = pi[j] * (dsi[j] - delta);
+#pragma omp simd
+                for (int j = lo[ii]; j < hi[ii]; j++)
+                  {
+                    pi[j] = VEXP (pi[j] * sc - l);
+                    dsi[j] = pi[j] * (dsi[j] - delta);
+                  }
               }
             FN (row_combine) (dqi, dsi, k, lo[ii], hi[ii], ks, D);
 #pragma omp simd

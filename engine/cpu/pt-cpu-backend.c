@@ -110,6 +110,7 @@ static const PtBackendOps cpu_ops = {
 
   .add = pt_cpu_add,
   .scale = pt_cpu_scale,
+  .softcap = pt_cpu_softcap,
   .gelu_forward = pt_cpu_gelu_forward,
   .gelu_backward = pt_cpu_gelu_backward,
   .geglu_forward = pt_cpu_geglu_forward,

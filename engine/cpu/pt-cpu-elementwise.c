@@ -1,7 +1,7 @@
 /* pt-cpu-elementwise.c — add, scale, GELU, GeGLU, dropout, bias. */
 #include "config.h"
 
-#include <tgmath.h>         /* exp for float and double */
+#include <tgmath.h>         /* exp, tanh for float and double */
 
 #include "pt-half.h"        /* pt_bf16_to_f32, pt_f32_to_bf16, … */
 #include "pt-rng.h"         /* pt_rng_uniform */
@@ -36,6 +36,15 @@ pt_cpu_add (PtBackend  *be,
             size_t      n)
 {
   DISPATCH (be, add, out, a, b, n, pt_cpu_threads (be, n));
+}
+
+void
+pt_cpu_softcap (PtBackend *be,
+                void      *x,
+                size_t     n,
+                double     cap)
+{
+  DISPATCH (be, softcap, x, n, cap, pt_cpu_threads (be, n * 8));
 }
 
 void

@@ -135,6 +135,20 @@ FN (geglu_backward) (real       *dgate,  // (N, I) =
 
 /* out = inp · keep / (1 - p); the scale is 1/(1-p) rounded to `real`, as
  * torch's noise.div_(1 - p). */
+/* x = cap·tanh(x/cap) in torch's order of operations (divide, tanh, multiply) */
+static void
+FN (softcap) (real   *x,    // (n), in place
+              size_t  n,
+              double  cap,
+              int     nt)
+{
+  real c = (real) cap;
+
+#pragma omp parallel for num_threads (nt) schedule (static)
+  for (size_t i = 0; i < n; i++)
+    x[i] = tanh (x[i] / c) * c;
+}
+
 static void
 FN (dropout) (real       *out,   // (n), may alias inp
               const real *inp,   // (n)

@@ -25,9 +25,10 @@ pt_cpu_cross_entropy (PtBackend     *be,
                       const int32_t *targets,
                       int            M,
                       int            V,
-                      double         grad_scale)
+                      double         grad_scale,
+                      double         softcap)
 {
-  PT_CPU_DISPATCH (be, cross_entropy, losses, dlogits, logits, targets, M, V, grad_scale,
+  PT_CPU_DISPATCH (be, cross_entropy, losses, dlogits, logits, targets, M, V, grad_scale, softcap,
                    pt_cpu_threads (be, (size_t) M * V * 4));
 }
 

@@ -2,7 +2,8 @@
  * pt-cpu-elementwise.inc.c for the `real` / FN convention). */
 
 /* Per row: lse = max + log Σ exp(x - max); loss = lse - x[target];
- * dlogits = softmax·g - onehot·g with g = grad_scale. One exp per logit:
+ * dlogits = softmax·g - onehot·g with g = grad_scale (times 1 - (x/cap)²
+ * when the logits are softcapped ones, pt-backend.h). One exp per logit:
  * the pass that sums exp(x - max) stores them in dlogits, a last pass
  * scales them by g / Σ. x[target] is read before anything is written, so
  * dlogits may alias logits. */
@@ -14,9 +15,10 @@ FN (cross_entropy) (real          *losses,    // (M)
                     int            M,
                     int            V,
                     double         grad_scale,
+                    double         softcap,
                     int            nt)
 {
-  real g = (real) grad_scale;
+  real g = (real) grad_scale, cap = (real) softcap;
 
 #pragma omp parallel for num_threads (nt) schedule (static)
   for (int r = 0; r < M; r++)
@@ -38,6 +40,22 @@ FN (cross_entropy) (real          *losses,    // (M)
       for (int j = 0; j < V; j++)
         max = MAX (max, x[j]);
       xt = x[t];
+      if (d != NULL && cap > 0)
+        {
+          /* softcapped logits: d/dx_raw = (softmax - onehot)·g·(1 - (x/cap)²)
+           * needs x after the sum, so exp twice; x[j] is read before d[j]
+           * is written (they may alias) */
+          for (int j = 0; j < V; j++)
+            sum += exp (x[j] - max);
+          losses[r] = max + log (sum) - xt;
+          scale = g / sum;
+          for (int j = 0; j < V; j++)
+            {
+              real xj = x[j], th = xj / cap;
+              d[j] = (exp (xj - max) * scale - (j == t ? g : 0)) * (1 - th * th);
+            }
+          continue;
+        }
       if (d != NULL)
         for (int j = 0; j < V; j++)
           {

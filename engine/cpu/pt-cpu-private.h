@@ -114,6 +114,7 @@ void pt_cpu_gemm_batched (PtBackend *be, gboolean trans_a, gboolean trans_b, int
 /* Elementwise and bias (pt-cpu-elementwise.c) */
 void pt_cpu_add (PtBackend *be, void *out, const void *a, const void *b, size_t n);
 void pt_cpu_scale (PtBackend *be, void *x, PtDType dtype, size_t n, double alpha);
+void pt_cpu_softcap (PtBackend *be, void *x, size_t n, double cap);
 void pt_cpu_gelu_forward (PtBackend *be, void *out, const void *inp, size_t n);
 void pt_cpu_gelu_backward (PtBackend *be, void *dinp, const void *inp, const void *dout, size_t n);
 void pt_cpu_geglu_forward (PtBackend *be, void *out, const void *gate, const void *up, size_t n);
@@ -161,7 +162,7 @@ void pt_cpu_im2col (PtBackend *be, void *out, const void *pixels, int B, int Cin
 
 /* Loss (pt-cpu-loss.c) */
 void pt_cpu_cross_entropy (PtBackend *be, void *losses, void *dlogits, const void *logits,
-                           const int32_t *targets, int M, int V, double grad_scale);
+                           const int32_t *targets, int M, int V, double grad_scale, double softcap);
 void pt_cpu_argmax (PtBackend *be, int32_t *out, const void *logits, int M, int V);
 
 /* Optimiser and reductions (pt-cpu-optim.c) */

@@ -1,7 +1,7 @@
 /* op-cases-attention.c — the attention family.
  *
- * p = { B, Tq, Tk, tk_alloc, Hq, Hkv, D, mask kind, q_offset }, f = { scale }
- * (0: 1/√D). Mask kinds, per batch row b:
+ * p = { B, Tq, Tk, tk_alloc, Hq, Hkv, D, mask kind, q_offset, window },
+ * f = { scale (0: 1/√D), softcap }. Mask kinds, per batch row b:
  *   0  NULL (SigLIP: everything visible)
  *   1  training, right padding: key_end Tk - 2b, prefix_end 3 + b, causal
  *   2  decoding: causal with q_offset, prefix_end 4, key_end NULL
@@ -14,7 +14,7 @@
  */
 #include "config.h"
 
-#include <math.h>           /* exp, log, sqrt, INFINITY */
+#include <math.h>           /* exp, log, sqrt, tanh, INFINITY */
 
 #include "op-cases.h"
 
@@ -39,6 +39,8 @@ attn_setup (const PtOpCase *c, Attn *a)
   a->scale = c->f[0] != 0 ? c->f[0] : 1 / sqrt (a->D);
   a->m = kind == 0 ? NULL : &a->mask;
   a->mask.q_offset = c->p[8];
+  a->mask.window = c->p[9];
+  a->mask.softcap = c->f[1];
   for (int b = 0; b < a->B; b++)
     {
       a->key_start[b] = 0;
@@ -156,8 +158,10 @@ attention_reference (const PtOpCase *c, double **h)
               for (int d = 0; d < a.D; d++)
                 dot += h[AT_Q][(((size_t) b * a.Tq + i) * a.Hq + hq) * a.D + d]
                        * h[AT_K][(((size_t) b * a.tk_alloc + j) * a.Hkv + hk) * a.D + d];
-              s[(size_t) i * a.Tk + j] = pt_oc_attn_visible (a.m, b, i, j, a.Tk)
-                                         ? dot * a.scale : -INFINITY;
+              dot *= a.scale;
+              if (a.mask.softcap > 0)
+                dot = a.mask.softcap * tanh (dot / a.mask.softcap);
+              s[(size_t) i * a.Tk + j] = pt_oc_attn_visible (a.m, b, i, j, a.Tk) ? dot : -INFINITY;
             }
         for (int i = 0; i < a.Tq; i++)
           {

@@ -217,7 +217,10 @@ const PtOcFamily pt_oc_im2col = {
 };
 
 /* ---- cross_entropy: p = { M, V, dlogits in place }, f = { grad_scale,
- * logit range } — targets include -100 and V (loss 0, gradient 0). ------- */
+ * logit range, softcap } — targets include -100 and V (loss 0, gradient 0).
+ * With a softcap the case is the pair the model runs: the softcap op on a
+ * copy of the raw logits (in the gradient buffer), then the cross-entropy
+ * on the capped copy, in place, whose gradient is the raw logits'. ------- */
 
 enum { CE_LOGITS, CE_TARGETS, CE_LOSSES, CE_SCRATCH };
 
@@ -257,7 +260,22 @@ ce_dout (const PtOpCase *c)
 static gboolean
 has_ce (const PtBackendOps *ops, const PtOpCase *c)
 {
-  return ops->cross_entropy != NULL;
+  return ops->cross_entropy != NULL && (c->f[2] <= 0 || ops->softcap != NULL);
+}
+
+/* the logits the cross-entropy reads: the raw ones, or a capped copy in g */
+static const void *
+ce_logits (PtOcRun *r)
+{
+  const PtOpCase *c = r->c;
+  size_t n = r->spec[CE_LOGITS].n;
+
+  if (!c->p[2] && c->f[2] <= 0)
+    return r->t[CE_LOGITS];
+  OPS (r)->copy (r->be, r->g[CE_LOGITS], r->t[CE_LOGITS], n * pt_dtype_size (r->dtype[CE_LOGITS]));
+  if (c->f[2] > 0)
+    OPS (r)->softcap (r->be, r->g[CE_LOGITS], n, c->f[2]);
+  return r->g[CE_LOGITS];
 }
 
 static void
@@ -265,27 +283,20 @@ ce_forward (PtOcRun *r)
 {
   const PtOpCase *c = r->c;
 
-  OPS (r)->cross_entropy (r->be, r->t[CE_LOSSES], NULL, r->t[CE_LOGITS], r->t[CE_TARGETS],
-                          c->p[0], c->p[1], c->f[0]);
+  OPS (r)->cross_entropy (r->be, r->t[CE_LOSSES], NULL, ce_logits (r), r->t[CE_TARGETS],
+                          c->p[0], c->p[1], c->f[0], c->f[2]);
 }
 
 static void
 ce_backward (PtOcRun *r)
 {
   const PtOpCase *c = r->c;
-  const void *logits = r->t[CE_LOGITS];
 
-  if (c->p[2])
-    {
-      OPS (r)->copy (r->be, r->g[CE_LOGITS], r->t[CE_LOGITS],
-                     r->spec[CE_LOGITS].n * pt_dtype_size (r->dtype[CE_LOGITS]));
-      logits = r->g[CE_LOGITS];
-    }
-  OPS (r)->cross_entropy (r->be, r->t[CE_SCRATCH], r->g[CE_LOGITS], logits, r->t[CE_TARGETS],
-                          c->p[0], c->p[1], c->f[0]);
+  OPS (r)->cross_entropy (r->be, r->t[CE_SCRATCH], r->g[CE_LOGITS], ce_logits (r),
+                          r->t[CE_TARGETS], c->p[0], c->p[1], c->f[0], c->f[2]);
 }
 
-/* loss = -log_softmax(x)[t] */
+/* loss = -log_softmax(y)[t], y = x or cap·tanh(x / cap) */
 static void
 ce_reference (const PtOpCase *c, double **h)
 {
@@ -293,9 +304,13 @@ ce_reference (const PtOpCase *c, double **h)
 
   for (int i = 0; i < M; i++)
     {
-      const double *x = h[CE_LOGITS] + (size_t) i * V;
+      const double *raw = h[CE_LOGITS] + (size_t) i * V;
+      g_autofree double *x = g_new (double, V);
       int t = (int) h[CE_TARGETS][i];
       double max = -INFINITY, sum = 0;
+
+      for (int j = 0; j < V; j++)
+        x[j] = c->f[2] > 0 ? c->f[2] * tanh (raw[j] / c->f[2]) : raw[j];
 
       if (t < 0 || t >= V)
         {

@@ -103,6 +103,11 @@ const PtOpCase pt_op_cases[] = {
   { &pt_oc_attention, "empty-rows", { 3, 8, 8, 10, 2, 2, 4, 5 } },
   { &pt_oc_attention, "peaky", { 1, 7, 7, 7, 2, 1, 8, 1 }, { 3.0 } },
   { &pt_oc_attention, "big", { 2, 67, 67, 67, 8, 1, 32, 1 } },
+  /* Gemma 2: sliding window shorter than the prefix, logit softcap, GQA */
+  { &pt_oc_attention, "window", { 3, 12, 12, 12, 4, 2, 8, 1, 0, 3 } },
+  { &pt_oc_attention, "softcap", { 2, 11, 11, 11, 4, 2, 8, 1 }, { 2.0, 1.5 } },
+  { &pt_oc_attention, "window-softcap-decode", { 2, 3, 9, 13, 4, 2, 8, 2, 6, 4 }, { 0, 0.8 } },
+  { &pt_oc_attention, "window-left-pad", { 3, 10, 10, 10, 2, 1, 6, 3, 0, 2 }, { 0, 3.0 } },
 
   /* embedding: { N, C, V, table kind }, { scale } */
   { &pt_oc_embedding, "acc-table", { 11, 13, 7, ACC }, { 3.5 } },
@@ -127,6 +132,9 @@ const PtOpCase pt_op_cases[] = {
   { &pt_oc_cross_entropy, "in-place", { 5, 19, 1 }, { 1.0 } },
   { &pt_oc_cross_entropy, "wide-range", { 4, 301, 0 }, { 0.5, 30 } },
   { &pt_oc_cross_entropy, "big", { 9, 5003, 1 }, { 0.1 } },
+  /* Gemma 2's final logit softcap, raw logits past the cap */
+  { &pt_oc_cross_entropy, "softcap", { 6, 41, 0 }, { 0.5, 6.0, 3.0 } },
+  { &pt_oc_cross_entropy, "softcap-wide", { 5, 529, 1 }, { 1.0, 9.0, 5.0 } },
 
   /* argmax: { M, V } */
   { &pt_oc_argmax, "ties-nan", { 5, 37 } },

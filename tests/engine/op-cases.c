@@ -126,7 +126,8 @@ pt_oc_attn_visible (const PtAttnMask *mask,
   key_end = mask->key_end != NULL ? mask->key_end[b] : Tk;
   prefix_end = mask->prefix_end != NULL ? mask->prefix_end[b] : 0;
   return key_start <= j && j < key_end
-         && (j < prefix_end || (mask->causal && j <= mask->q_offset + i));
+         && (j < prefix_end || (mask->causal && j <= mask->q_offset + i))
+         && (mask->window <= 0 || mask->q_offset + i < prefix_end || j > mask->q_offset + i - mask->window);
 }
 
 /* ---- runs: one case's buffers on one backend ----------------------------- */

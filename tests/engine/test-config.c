@@ -230,22 +230,94 @@ expect_error (const char *json, int code, const char *fragment)
 #define V(x) "{\"model_type\": \"paligemma\", \"vision_config\": {" x "}, \"text_config\": {\"num_attention_heads\": 8, \"num_key_value_heads\": 1, \"hidden_size\": 2048}}"
 #define T(x) "{\"model_type\": \"paligemma\", \"projection_dim\": 3072, \"vision_config\": {}, \"text_config\": {" x "}}"
 
+/* The hub's paligemma2-3b-pt-224 config.json (4.x keys): Gemma 2 defaults
+ * for what it omits, the even layers sliding. */
 static void
-test_unsupported (void)
+test_paligemma2 (void)
 {
   g_autofree char *pg2 = fixture ("configs", "paligemma2-3b-pt-224.json");
   g_autoptr(GError) error = NULL;
   g_autoptr(PtModelConfig) c = pt_model_config_load (pg2, &error);
+  g_autoptr(PtModelConfig) copy = NULL, back = NULL;
+  g_autofree char *json = NULL, *name = NULL;
 
-  g_assert_null (c);
-  g_assert_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED);
-  g_assert_nonnull (strstr (error->message, "PaliGemma 2"));
-  g_assert_nonnull (strstr (error->message, "paligemma2-3b-pt-224.json"));
+  g_assert_no_error (error);
+  g_assert_cmpint (c->family, ==, PT_FAMILY_PALIGEMMA2);
+  g_assert_cmpint (c->t_hidden, ==, 2304);
+  g_assert_cmpint (c->t_layers, ==, 26);
+  g_assert_cmpint (c->t_heads, ==, 8);
+  g_assert_cmpint (c->t_kv_heads, ==, 4);
+  g_assert_cmpint (c->t_intermediate, ==, 9216);
+  g_assert_cmpint (c->projection_dim, ==, 2304);
+  g_assert_cmpfloat (c->query_pre_attn_scalar, ==, 256);
+  g_assert_cmpfloat (c->attn_logit_softcap, ==, 50);
+  g_assert_cmpfloat (c->final_logit_softcap, ==, 30);
+  g_assert_cmpint (c->sliding_window, ==, 4096);
+  for (int l = 0; l < c->t_layers; l++)
+    g_assert_cmpint (pt_model_config_layer_sliding (c, l), ==, l % 2 == 0);
+  /* 3B: SigLIP 412,442,352 + projector 1152·2304 + 2304 + Gemma 2 2B with four norms */
+  g_assert_cmpuint (pt_model_config_n_params (c), ==, G_GUINT64_CONSTANT (3032242416));
+  name = pt_model_config_describe (c);
+  g_assert_cmpstr (name, ==, "PaliGemma 2 · 3B · 224 px");
 
+  /* written and read back (5.x keys: rope_parameters, layer_types, nulls) */
+  json = pt_model_config_to_json (c);
+  g_assert_nonnull (strstr (json, "\"gemma2\""));
+  g_assert_nonnull (strstr (json, "sliding_attention"));
+  back = pt_model_config_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (memcmp (back->sliding_layers, c->sliding_layers, sizeof c->sliding_layers), ==, 0);
+  g_assert_cmpfloat (back->final_logit_softcap, ==, 30);
+  copy = pt_model_config_copy (back);
+  g_assert_cmpint (copy->sliding_window, ==, 4096);
+}
+
+/* transformers 5.x keys, explicit layer_types, nulls switching a feature off */
+static void
+test_paligemma2_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtModelConfig) c = pt_model_config_from_json (
+    "{\"model_type\": \"paligemma\", \"projection_dim\": 64, \"vision_config\": {\"hidden_size\": 32,"
+    " \"intermediate_size\": 40, \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"image_size\": 28,"
+    " \"patch_size\": 14}, \"text_config\": {\"model_type\": \"gemma2\", \"hidden_size\": 64,"
+    " \"num_hidden_layers\": 3, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"head_dim\": 16,"
+    " \"intermediate_size\": 96, \"vocab_size\": 300, \"query_pre_attn_scalar\": 24,"
+    " \"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 500.0},"
+    " \"layer_types\": [\"full_attention\", \"sliding_attention\", \"sliding_attention\"],"
+    " \"sliding_window\": 5, \"final_logit_softcapping\": null, \"attn_logit_softcapping\": 2.5}}",
+    -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpfloat (c->rope_theta, ==, 500);
+  g_assert_cmpfloat (c->query_pre_attn_scalar, ==, 24);
+  g_assert_cmpfloat (c->final_logit_softcap, ==, 0);
+  g_assert_cmpfloat (c->attn_logit_softcap, ==, 2.5);
+  g_assert_false (pt_model_config_layer_sliding (c, 0));
+  g_assert_true (pt_model_config_layer_sliding (c, 1));
+  g_assert_true (pt_model_config_layer_sliding (c, 2));
+
+#define G2(x) "{\"model_type\": \"paligemma\", \"projection_dim\": 2304, \"text_config\": {\"model_type\": \"gemma2\", " x "}}"
+  expect_error (G2 ("\"layer_types\": [\"sliding_attention\"]"), PT_ERROR_INVALID_INPUT, "layer_types");
+  expect_error (G2 ("\"num_hidden_layers\": 1, \"layer_types\": [\"chunked_attention\"]"),
+                PT_ERROR_UNSUPPORTED, "layer_types[0]");
+  expect_error (G2 ("\"sliding_window\": -4"), PT_ERROR_INVALID_INPUT, "sliding_window");
+  expect_error (G2 ("\"query_pre_attn_scalar\": 0"), PT_ERROR_INVALID_INPUT, "query_pre_attn_scalar");
+  expect_error (G2 ("\"final_logit_softcapping\": \"30\""), PT_ERROR_INVALID_INPUT, "final_logit_softcapping");
+  expect_error (G2 ("\"hidden_activation\": \"gelu\""), PT_ERROR_UNSUPPORTED, "exact");
+  expect_error (G2 ("\"rope_parameters\": {\"rope_type\": \"yarn\"}"), PT_ERROR_UNSUPPORTED, "yarn");
+#undef G2
+}
+
+static void
+test_unsupported (void)
+{
   expect_error ("{\"model_type\": \"llava\"}", PT_ERROR_UNSUPPORTED, "llava");
+  expect_error ("{\"model_type\": \"paligemma\", \"text_config\": {\"model_type\": \"gemma3_text\"}}",
+                PT_ERROR_UNSUPPORTED, "Gemma 3");
   expect_error ("{\"model_type\": \"paligemma\", \"text_config\": {\"model_type\": \"llama\"}}", PT_ERROR_UNSUPPORTED, "llama");
   expect_error (V ("\"model_type\": \"clip_vision_model\""), PT_ERROR_UNSUPPORTED, "SigLIP");
-  expect_error (T ("\"hidden_act\": \"gelu\""), PT_ERROR_UNSUPPORTED, "exact");
+  expect_error (V ("\"hidden_act\": \"gelu\""), PT_ERROR_UNSUPPORTED, "exact");
   expect_error (T ("\"hidden_act\": \"relu\""), PT_ERROR_UNSUPPORTED, "relu");
   expect_error (T ("\"hidden_activation\": \"silu\""), PT_ERROR_UNSUPPORTED, "silu");
   expect_error (V ("\"hidden_act\": \"quick_gelu\""), PT_ERROR_UNSUPPORTED, "quick_gelu");
@@ -254,7 +326,7 @@ test_unsupported (void)
   expect_error (V ("\"num_channels\": 4"), PT_ERROR_UNSUPPORTED, "channels");
   expect_error (T ("\"attention_bias\": true"), PT_ERROR_UNSUPPORTED, "bias");
   expect_error (T ("\"rope_scaling\": {\"type\": \"linear\"}"), PT_ERROR_UNSUPPORTED, "rope_scaling");
-  expect_error (T ("\"final_logit_softcapping\": 30.0"), PT_ERROR_UNSUPPORTED, "PaliGemma 2");
+  expect_error (T ("\"final_logit_softcapping\": 30.0"), PT_ERROR_INVALID_INPUT, "gemma2");
   expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"gptq\"}}",
                 PT_ERROR_UNSUPPORTED, "gptq");
   expect_error ("{\"model_type\": \"paligemma\", \"quantization_config\": {\"quant_method\": \"bitsandbytes\","
@@ -343,6 +415,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/config/tiny", test_tiny_config);
   g_test_add_func ("/engine/config/to-json", test_to_json);
   g_test_add_func ("/engine/config/defaults-and-aliases", test_defaults_and_aliases);
+  g_test_add_func ("/engine/config/paligemma2", test_paligemma2);
+  g_test_add_func ("/engine/config/paligemma2-keys", test_paligemma2_keys);
   g_test_add_func ("/engine/config/unsupported", test_unsupported);
   g_test_add_func ("/engine/config/malformed", test_malformed);
   g_test_add_func ("/engine/config/errors-name-the-file", test_load_errors_name_the_file);

@@ -5,7 +5,8 @@
  *   /engine/ops/gradcheck/…  every backward against central finite
  *                            differences of Σ out·R in the F64 backend
  *   /engine/ops/f32-vs-f64/… F32 forward and backward against F64 (NMSE)
- *   /engine/ops/threads/…    1 thread and 3 threads give identical bits
+ *   /engine/ops/threads/…    1 thread and 3 threads give identical bits (the
+ *                            products through OpenBLAS: NMSE 1e-12, see below)
  * plus semantics the table cannot express: conversion bit patterns, im2col
  * against a direct convolution, NF4 against bitsandbytes' output.
  */
@@ -65,12 +66,19 @@ test_f32_vs_f64 (gconstpointer data)
   finish (pt_op_case_compare (data, cpu_f64, cpu_f32, log), log);
 }
 
+/* PaliTune's own kernels give the same bits for any thread count. OpenBLAS
+ * does not promise that: on some processors (seen on an AMD EPYC, family
+ * 25 model 1) its sgemm splits the rows differently per thread count and
+ * the remainder rows go through another micro-kernel, changing the last
+ * bit of a few sums. The products are held to rounding-level agreement. */
 static void
 test_threads (gconstpointer data)
 {
+  const PtOpCase *c = data;
   g_autoptr(GString) log = g_string_new (NULL);
+  gboolean blas = c->family == &pt_oc_gemm || c->family == &pt_oc_gemm_batched;
 
-  finish (pt_op_case_compare_bound (data, cpu_f32_1, cpu_f32_3, 0.0, log), log);
+  finish (pt_op_case_compare_bound (data, cpu_f32_1, cpu_f32_3, blas ? 1e-12 : 0.0, log), log);
 }
 
 /* ---- conversions: bit patterns ------------------------------------------- */

@@ -618,7 +618,7 @@ run_cross_entropy (PtTestCtx *ctx, int M, int V, const int32_t *targets, gboolea
   char what[80];
 
   pt_ref_cross_entropy (want_loss, want_d, logits, targets, M, V, 0.25);
-  ctx->be->ops->cross_entropy (ctx->be, d_loss, d_d, d_logits, d_targets, M, V, 0.25);
+  ctx->be->ops->cross_entropy (ctx->be, d_loss, d_d, d_logits, d_targets, M, V, 0.25, 0.0);
   got_loss = pt_test_download (ctx, d_loss, M, PT_DTYPE_F32);
   got_d = pt_test_download (ctx, d_d, n, ctx->act);
   g_snprintf (what, sizeof what, "cross_entropy M%d V%d%s losses", M, V, in_place ? " in place" : "");
