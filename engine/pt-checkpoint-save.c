@@ -1,9 +1,8 @@
 /* pt-checkpoint-save.c — writing a Hugging Face model folder as
- * save_pretrained does (config.json, generation_config.json, one file or
- * shards with their index). */
+ * transformers 5.23's save_pretrained does (config.json,
+ * generation_config.json, one file or shards with their index). */
 #include "config.h"
 
-#include <stdlib.h>          /* qsort */
 #include <string.h>          /* strcmp, strlen */
 #include <glib/gstdio.h>     /* g_unlink */
 
@@ -13,10 +12,33 @@
 
 #define LM_HEAD "language_model.lm_head.weight"
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
+/* The name transformers 5 writes for a canonical name: SigLIP without
+ * "vision_model." (its save_pretrained keeps the flattened in-memory layout
+ * there, and the legacy one elsewhere). */
+static char *
+stored_name (const char *canonical)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
+  if (g_str_has_prefix (canonical, "vision_tower.vision_model."))
+    return g_strconcat ("vision_tower.", canonical + strlen ("vision_tower.vision_model."), NULL);
+  return g_strdup (canonical);
+}
+
+typedef struct {
+  const PtTensorRef *ref;
+  char              *name;    /* stored name */
+  guint              shard;
+} Entry;
+
+static void
+clear_entry (gpointer data)
+{
+  g_free (((Entry *) data)->name);
+}
+
+static int
+compare_entries (gconstpointer a, gconstpointer b)
+{
+  return strcmp (((const Entry *) a)->name, ((const Entry *) b)->name);
 }
 
 /* ---- saving a folder ----------------------------------------------------------- */
@@ -34,10 +56,16 @@ generation_config_json (const PtModelConfig *c)
   json_builder_add_int_value (b, c->bos_token_id);
   json_builder_set_member_name (b, "eos_token_id");
   json_builder_add_int_value (b, c->eos_token_id);
+  json_builder_set_member_name (b, "output_attentions");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "output_hidden_states");
+  json_builder_add_boolean_value (b, FALSE);
   json_builder_set_member_name (b, "pad_token_id");
   json_builder_add_int_value (b, c->pad_token_id);
   json_builder_set_member_name (b, "transformers_version");
-  json_builder_add_string_value (b, "4.57.6");
+  json_builder_add_string_value (b, "5.23.0");
+  json_builder_set_member_name (b, "use_cache");
+  json_builder_add_boolean_value (b, TRUE);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return pt_json_to_string (root, TRUE);
@@ -59,12 +87,13 @@ pt_checkpoint_save (const char          *dir,
                     GError             **error)
 {
   g_autoptr(GPtrArray) shards = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_safetensors_writer_free);
-  g_autoptr(GArray) shard_of = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tensors);
+  g_autoptr(GArray) entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry), n_tensors);
   g_autofree char *config_json = NULL;
   g_autofree char *generation_json = NULL;
   guint64 shard_bytes = 0, total_bytes = 0, total_params = 0;
 
   g_return_val_if_fail (dir != NULL && config != NULL && (tensors != NULL || n_tensors == 0), FALSE);
+  g_array_set_clear_func (entries, clear_entry);
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -73,16 +102,24 @@ pt_checkpoint_save (const char          *dir,
       return FALSE;
     }
 
-  /* greedy shards in the given order, as save_pretrained splits the state dict */
+  /* the tensors under their stored names, sorted: transformers 5 fills the
+   * shards greedily in name order */
   for (guint i = 0; i < n_tensors; i++)
     {
-      const PtTensorRef *t = &tensors[i];
+      Entry e = { &tensors[i], NULL, 0 };
+      if (config->tie_word_embeddings && strcmp (tensors[i].name, LM_HEAD) == 0)
+        continue;
+      e.name = stored_name (tensors[i].name);
+      g_array_append_val (entries, e);
+    }
+  g_array_sort (entries, compare_entries);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      Entry *e = &g_array_index (entries, Entry, i);
+      const PtTensorRef *t = e->ref;
       guint64 n = 1, bytes;
       PtSafetensorsWriter *w;
-      guint index;
 
-      if (config->tie_word_embeddings && strcmp (t->name, LM_HEAD) == 0)
-        continue;
       for (int d = 0; d < t->n_dims; d++)
         n *= t->shape[d] > 0 ? (guint64) t->shape[d] : 0;
       bytes = n * pt_st_dtype_size (t->dtype);
@@ -94,10 +131,9 @@ pt_checkpoint_save (const char          *dir,
           shard_bytes = 0;
         }
       w = g_ptr_array_index (shards, shards->len - 1);
-      if (!pt_safetensors_writer_add (w, t->name, t->dtype, t->n_dims, t->shape, t->data, error))
+      if (!pt_safetensors_writer_add (w, e->name, t->dtype, t->n_dims, t->shape, t->data, error))
         return FALSE;
-      index = shards->len - 1;
-      g_array_append_val (shard_of, index);
+      e->shard = shards->len - 1;
       shard_bytes += bytes;
       total_bytes += bytes;
       total_params += n;
@@ -122,8 +158,6 @@ pt_checkpoint_save (const char          *dir,
       g_autoptr(JsonBuilder) b = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *index_json = NULL;
-      g_autoptr(GPtrArray) order = g_ptr_array_new ();
-      guint k = 0;
 
       for (guint s = 0; s < shards->len; s++)
         {
@@ -132,10 +166,6 @@ pt_checkpoint_save (const char          *dir,
           if (!pt_safetensors_writer_write (g_ptr_array_index (shards, s), path, error))
             return FALSE;
         }
-      /* weight_map sorted by name, as transformers writes it */
-      for (guint i = 0; i < n_tensors; i++)
-        if (!(config->tie_word_embeddings && strcmp (tensors[i].name, LM_HEAD) == 0))
-          g_ptr_array_add (order, (gpointer) &tensors[i]);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "metadata");
       json_builder_begin_object (b);
@@ -144,26 +174,16 @@ pt_checkpoint_save (const char          *dir,
       json_builder_set_member_name (b, "total_size");
       json_builder_add_int_value (b, (gint64) total_bytes);
       json_builder_end_object (b);
+      /* weight_map sorted by name, as transformers writes it */
       json_builder_set_member_name (b, "weight_map");
       json_builder_begin_object (b);
-      {
-        g_autofree char **names = g_new0 (char *, order->len + 1);
-        g_autoptr(GHashTable) file_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-        for (guint i = 0; i < order->len; i++)
-          {
-            const PtTensorRef *t = g_ptr_array_index (order, i);
-            names[i] = (char *) t->name;
-            g_hash_table_insert (file_of, (char *) t->name,
-                                 g_strdup_printf ("model-%05u-of-%05u.safetensors",
-                                                  g_array_index (shard_of, guint, k++) + 1, shards->len));
-          }
-        qsort (names, order->len, sizeof *names, compare_strings);
-        for (guint i = 0; i < order->len; i++)
-          {
-            json_builder_set_member_name (b, names[i]);
-            json_builder_add_string_value (b, g_hash_table_lookup (file_of, names[i]));
-          }
-      }
+      for (guint i = 0; i < entries->len; i++)
+        {
+          const Entry *e = &g_array_index (entries, Entry, i);
+          g_autofree char *file = g_strdup_printf ("model-%05u-of-%05u.safetensors", e->shard + 1, shards->len);
+          json_builder_set_member_name (b, e->name);
+          json_builder_add_string_value (b, file);
+        }
       json_builder_end_object (b);
       json_builder_end_object (b);
       root = json_builder_get_root (b);

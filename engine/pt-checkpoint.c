@@ -561,6 +561,7 @@ pt_checkpoint_lookup (const PtCheckpoint *ck,
                       const char        **file)
 {
   PtStoredSlot *slot;
+  g_autofree char *canonical = NULL;
 
   g_return_val_if_fail (ck != NULL && name != NULL, NULL);
 
@@ -569,6 +570,15 @@ pt_checkpoint_lookup (const PtCheckpoint *ck,
   if (ck->config->tie_word_embeddings && strcmp (name, LM_HEAD) == 0)
     name = EMBED;
   slot = g_hash_table_lookup (ck->by_name, name);
+  if (slot == NULL)
+    {
+      /* any spelling of the name (transformers 5's flat SigLIP, new names) */
+      canonical = pt_checkpoint_canonical_name (name);
+      if (ck->config->tie_word_embeddings && strcmp (canonical, LM_HEAD) == 0)
+        slot = g_hash_table_lookup (ck->by_name, EMBED);
+      else
+        slot = g_hash_table_lookup (ck->by_name, canonical);
+    }
   if (slot == NULL)
     return NULL;
   if (file != NULL)

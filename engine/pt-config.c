@@ -784,11 +784,15 @@ pt_model_config_to_json (const PtModelConfig *c)
   STR ("model_type", "paligemma");
   INT ("pad_token_id", c->pad_token_id);
   INT ("projection_dim", c->projection_dim);
+  BOOL ("tie_word_embeddings", c->tie_word_embeddings);
 
   json_builder_set_member_name (b, "text_config");
   json_builder_begin_object (b);
   BOOL ("attention_bias", FALSE);
   DBL ("attention_dropout", 0.0);
+  INT ("bos_token_id", c->bos_token_id);
+  INT ("eos_token_id", c->eos_token_id);
+  INT ("pad_token_id", c->pad_token_id);
   if (gemma2)
     {
       if (c->attn_logit_softcap > 0)
@@ -837,8 +841,10 @@ pt_model_config_to_json (const PtModelConfig *c)
       else
         NUL ("sliding_window");
     }
-  if (!c->tie_word_embeddings)
-    BOOL ("tie_word_embeddings", FALSE);
+  BOOL ("tie_word_embeddings", c->tie_word_embeddings);
+  /* PaliGemmaConfig sets it; it only matters to SDPA/flash kernels, the
+   * prefix-LM mask is built apart */
+  BOOL ("use_bidirectional_attention", TRUE);
   INT ("vocab_size", c->vocab_size);
   json_builder_end_object (b);
 

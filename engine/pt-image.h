@@ -7,10 +7,10 @@
  * (a decompression-bomb limit). EXIF orientation is applied (what
  * PIL.ImageOps.exif_transpose does, as the datasets library does on load).
  * Grey and palette images become RGB; alpha is handled as the pinned
- * transformers 4.57 convert_to_rgb does it, PIL's convert("RGB"): dropped,
- * the colour channels kept as stored (transparent GIF pixels get their
- * palette colour, as in PIL); PT_IMAGE_ALPHA_WHITE instead composites on
- * white exactly as PIL's alpha_composite, what transformers ≤ 4.4x did.
+ * transformers 5.23 convert_to_rgb does it (and ≤ 4.4x did): composited on
+ * white exactly as PIL's alpha_composite; PT_IMAGE_ALPHA_DROP instead does
+ * what 4.45–4.57 did, PIL's convert("RGB"): alpha dropped, the colour
+ * channels kept as stored (transparent GIF pixels get their palette colour).
  * 16-bit PNGs keep the high byte of each sample, as Pillow does for 16-bit
  * RGB; 16-bit grey differs: Pillow opens it as mode I;16
  * and convert("RGB") clips the value to 255 (almost every pixel white),
@@ -42,8 +42,8 @@ typedef struct {
 } PtImage;
 
 typedef enum {
-  PT_IMAGE_ALPHA_DROP,  /* PIL convert("RGB"): transformers 4.57 */
-  PT_IMAGE_ALPHA_WHITE, /* PIL alpha_composite on white: transformers ≤ 4.4x */
+  PT_IMAGE_ALPHA_WHITE, /* PIL alpha_composite on white: transformers 5.x and ≤ 4.4x */
+  PT_IMAGE_ALPHA_DROP,  /* PIL convert("RGB"): transformers 4.45–4.57 */
 } PtImageAlpha;
 
 #define PT_IMAGE_DEFAULT_MAX_PIXELS G_GUINT64_CONSTANT (100000000)

@@ -61,8 +61,11 @@ pt_lora_match_targets (const char *const *targets,
 
 /* ---- PEFT keys ----------------------------------------------------------------------
  * Canonical module "language_model.model.layers.0.self_attn.q_proj" →
- * "base_model.model.model.language_model.layers.0.self_attn.q_proj.lora_A.weight"
- * (the in-memory module path of transformers ≥ 4.52 under PEFT's prefix). */
+ * "base_model.model.model.language_model.layers.0.self_attn.q_proj.lora_A.weight",
+ * "vision_tower.vision_model.encoder.layers.0.self_attn.q_proj" →
+ * "base_model.model.model.vision_tower.encoder.layers.0.self_attn.q_proj.lora_A.weight":
+ * the in-memory module paths of transformers 5.x (SigLIP flattened, without
+ * "vision_model.") under PEFT's prefix, as peft 0.21 saves them. */
 
 char *
 pt_lora_peft_key (const char *module,
@@ -71,12 +74,16 @@ pt_lora_peft_key (const char *module,
   if (g_str_has_prefix (module, "language_model.model."))
     return g_strconcat ("base_model.model.model.language_model.", module + strlen ("language_model.model."),
                         ".", ab, ".weight", NULL);
+  if (g_str_has_prefix (module, "vision_tower.vision_model."))
+    return g_strconcat ("base_model.model.model.vision_tower.", module + strlen ("vision_tower.vision_model."),
+                        ".", ab, ".weight", NULL);
   return g_strconcat ("base_model.model.model.", module, ".", ab, ".weight", NULL);
 }
 
 /* Any PEFT layout of a LoRA key → the one above; NULL when it is not a LoRA key.
  * Accepts ≤ 4.51 module paths (language_model.model.…, vision_tower.… without
- * "model."), v5's SigLIP without "vision_model.", and in-memory ".default." names. */
+ * "model."), 4.52–4.57's SigLIP with "vision_model.", and in-memory
+ * ".default." names. */
 char *
 pt_lora_canonical_key (const char *name)
 {
@@ -94,15 +101,15 @@ pt_lora_canonical_key (const char *name)
     }
   else if (g_str_has_prefix (rest, "vision_tower.") || g_str_has_prefix (rest, "multi_modal_projector."))
     g_string_append (s, "model.");
-  if (g_str_has_prefix (rest, "model.vision_tower.encoder."))
+  if (g_str_has_prefix (rest, "model.vision_tower.vision_model."))
     {
-      g_string_append (s, "model.vision_tower.vision_model.");
-      rest += strlen ("model.vision_tower.");
+      g_string_append (s, "model.vision_tower.");
+      rest += strlen ("model.vision_tower.vision_model.");
     }
-  else if (g_str_has_prefix (rest, "vision_tower.encoder."))
+  else if (g_str_has_prefix (rest, "vision_tower.vision_model."))
     {
-      g_string_append (s, "vision_tower.vision_model.");
-      rest += strlen ("vision_tower.");
+      g_string_append (s, "vision_tower.");
+      rest += strlen ("vision_tower.vision_model.");
     }
   g_string_append (s, rest);
   {

@@ -15,6 +15,7 @@
 #include <string.h>            /* memcpy, strlen */
 
 #include "pt-model-private.h"
+#include "pt-checkpoint.h"     /* pt_checkpoint_canonical_name */
 #include "pt-error.h"          /* PT_ERROR */
 #include "pt-rng.h"            /* PtRng, for the LoRA init */
 
@@ -891,6 +892,13 @@ pt_model_find_param (PtModel    *m,
 
   if (p == NULL && (canon = pt_lora_canonical_key (name)) != NULL)
     p = g_hash_table_lookup (m->by_name, canon);
+  if (p == NULL)
+    {
+      /* a base weight under another layout's name (transformers 5's flat SigLIP, …) */
+      g_free (canon);
+      canon = pt_checkpoint_canonical_name (name);
+      p = g_hash_table_lookup (m->by_name, canon);
+    }
   if (p == NULL)
     g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "The model has no tensor “%s”", name);
   return p;

@@ -297,9 +297,13 @@ pt_peft_config_from_json (const char *json,
   JsonNode *n;
   double r_value = c->r;
   g_autofree char *layers_pattern = NULL;
+  /* features that change what the adapter computes, which PaliTune does not
+   * implement (peft 0.21: aLoRA, Arrow routing, block-diagonal LoRA,
+   * MonteCLoRA, VeLoRA, KaSA); null or absent is fine */
   static const char *const must_be_unset[] = {
     "target_parameters", "trainable_token_indices", "layer_replication", "megatron_config",
-    "alora_invocation_tokens", NULL
+    "alora_invocation_tokens", "arrow_config", "monteclora_config", "velora_config",
+    "kasa_config", NULL
   };
 
   g_return_val_if_fail (json != NULL, NULL);
@@ -396,6 +400,8 @@ pt_peft_config_from_json (const char *json,
       note_unsupported (c, must_be_unset[i]);
   if ((n = member (&r, "use_qalora")) != NULL && value_type (n) == G_TYPE_BOOLEAN && json_node_get_boolean (n))
     note_unsupported (c, "use_qalora");
+  if ((n = member (&r, "use_bdlora")) != NULL && !(value_type (n) == G_TYPE_BOOLEAN && !json_node_get_boolean (n)))
+    note_unsupported (c, "use_bdlora");
   return g_steal_pointer (&c);
 }
 
@@ -537,13 +543,16 @@ pt_peft_config_to_json (const PtPeftConfig *c)
   g_return_val_if_fail (c != NULL, NULL);
 
 #define KEY(k) json_builder_set_member_name (b, k)
-  /* every key peft 0.17.1 writes for a LoraConfig, in sorted order */
+  /* every key peft 0.21.2 writes for a LoraConfig, in sorted order */
   json_builder_begin_object (b);
+  KEY ("alora_invocation_tokens"); json_builder_add_null_value (b);
   KEY ("alpha_pattern"); add_patterns (b, c->alpha_pattern, FALSE);
+  KEY ("arrow_config"); json_builder_add_null_value (b);
   KEY ("auto_mapping"); json_builder_add_null_value (b);
   KEY ("base_model_name_or_path"); add_string_or_null (b, c->base_model_name_or_path);
   KEY ("bias"); add_string_or_null (b, c->bias != NULL ? c->bias : "none");
   KEY ("corda_config"); json_builder_add_null_value (b);
+  KEY ("ensure_weight_tying"); json_builder_add_boolean_value (b, FALSE);
   KEY ("eva_config"); json_builder_add_null_value (b);
   KEY ("exclude_modules");
   if (c->exclude_modules_regex != NULL)
@@ -559,6 +568,7 @@ pt_peft_config_to_json (const PtPeftConfig *c)
     json_builder_add_boolean_value (b, FALSE);
   else
     json_builder_add_string_value (b, c->init_lora_weights);
+  KEY ("kasa_config"); json_builder_add_null_value (b);
   KEY ("layer_replication"); json_builder_add_null_value (b);
   KEY ("layers_pattern");
   if (c->layers_pattern != NULL && c->layers_pattern[0] != NULL && c->layers_pattern[1] == NULL)
@@ -579,10 +589,13 @@ pt_peft_config_to_json (const PtPeftConfig *c)
   KEY ("lora_alpha"); add_number (b, c->lora_alpha);
   KEY ("lora_bias"); json_builder_add_boolean_value (b, c->lora_bias);
   KEY ("lora_dropout"); json_builder_add_double_value (b, c->lora_dropout);
+  KEY ("lora_ga_config"); json_builder_add_null_value (b);
   KEY ("megatron_config"); json_builder_add_null_value (b);
   KEY ("megatron_core"); json_builder_add_string_value (b, "megatron.core");
   KEY ("modules_to_save"); add_strv_or_null (b, c->modules_to_save);
+  KEY ("monteclora_config"); json_builder_add_null_value (b);
   KEY ("peft_type"); add_string_or_null (b, c->peft_type != NULL ? c->peft_type : "LORA");
+  KEY ("peft_version"); add_string_or_null (b, c->peft_version != NULL ? c->peft_version : "0.21.2");
   KEY ("qalora_group_size"); json_builder_add_int_value (b, 16);
   KEY ("r"); json_builder_add_int_value (b, c->r);
   KEY ("rank_pattern"); add_patterns (b, c->rank_pattern, TRUE);
@@ -595,9 +608,11 @@ pt_peft_config_to_json (const PtPeftConfig *c)
   KEY ("target_parameters"); json_builder_add_null_value (b);
   KEY ("task_type"); add_string_or_null (b, c->task_type);
   KEY ("trainable_token_indices"); json_builder_add_null_value (b);
+  KEY ("use_bdlora"); json_builder_add_null_value (b);
   KEY ("use_dora"); json_builder_add_boolean_value (b, c->use_dora);
   KEY ("use_qalora"); json_builder_add_boolean_value (b, FALSE);
   KEY ("use_rslora"); json_builder_add_boolean_value (b, c->use_rslora);
+  KEY ("velora_config"); json_builder_add_null_value (b);
   json_builder_end_object (b);
 #undef KEY
 

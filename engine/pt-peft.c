@@ -85,7 +85,7 @@ pt_peft_module_path (PtLoraModule m,
                                                        : "model.multi_modal_projector.linear");
     case PT_TOWER_VISION:
       stack = layout == PT_PEFT_LAYOUT_LEGACY ? "vision_tower.vision_model.encoder.layers"
-            : layout == PT_PEFT_LAYOUT_FLAT ? "model.vision_tower.encoder.layers"
+            : layout == PT_PEFT_LAYOUT_CURRENT ? "model.vision_tower.encoder.layers"
             : "model.vision_tower.vision_model.encoder.layers";
       break;
     case PT_TOWER_TEXT:
@@ -194,10 +194,10 @@ pt_peft_parse_key (const char   *name,
     {
       if (!g_str_has_prefix (path, "model."))
         *layout = PT_PEFT_LAYOUT_LEGACY;
-      else if (g_str_has_prefix (path, "model.vision_tower.") && !g_str_has_prefix (path, "model.vision_tower.vision_model."))
-        *layout = PT_PEFT_LAYOUT_FLAT;
+      else if (g_str_has_prefix (path, "model.vision_tower.vision_model."))
+        *layout = PT_PEFT_LAYOUT_V4;
       else
-        *layout = PT_PEFT_LAYOUT_CURRENT;
+        *layout = PT_PEFT_LAYOUT_CURRENT;   /* the decoder and projector: 4.52+ and 5 agree */
     }
   return TRUE;
 }
@@ -390,15 +390,27 @@ GPtrArray *
 pt_peft_model_modules (const PtModelConfig *model)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_module_info_free);
-  const char *v = "model.vision_tower.vision_model";
+  const char *v = "model.vision_tower";
   const char *t = "model.language_model";
+  gboolean g2;
+  /* Gemma and Gemma 2 class names */
+  const char *cls_model, *cls_embed, *cls_layer, *cls_attn, *cls_mlp, *cls_norm, *cls_rope;
 
   g_return_val_if_fail (model != NULL, out);
 
+  g2 = model->family == PT_FAMILY_PALIGEMMA2;
+  cls_model = g2 ? "Gemma2Model" : "GemmaModel";
+  cls_embed = g2 ? "Gemma2TextScaledWordEmbedding" : "GemmaTextScaledWordEmbedding";
+  cls_layer = g2 ? "Gemma2DecoderLayer" : "GemmaDecoderLayer";
+  cls_attn = g2 ? "Gemma2Attention" : "GemmaAttention";
+  cls_mlp = g2 ? "Gemma2MLP" : "GemmaMLP";
+  cls_norm = g2 ? "Gemma2RMSNorm" : "GemmaRMSNorm";
+  cls_rope = g2 ? "Gemma2RotaryEmbedding" : "GemmaRotaryEmbedding";
+
+  /* transformers 5.23's named_modules(): SigLIP flattened (no vision_model) */
   add_module (out, "PaliGemmaForConditionalGeneration", PT_MODULE_CONTAINER, -1, -1, "%s", "");
   add_module (out, "PaliGemmaModel", PT_MODULE_CONTAINER, -1, -1, "model");
-  add_module (out, "SiglipVisionModel", PT_MODULE_CONTAINER, -1, -1, "model.vision_tower");
-  add_module (out, "SiglipVisionTransformer", PT_MODULE_CONTAINER, -1, -1, "%s", v);
+  add_module (out, "SiglipVisionModel", PT_MODULE_CONTAINER, -1, -1, "%s", v);
   add_module (out, "SiglipVisionEmbeddings", PT_MODULE_CONTAINER, -1, -1, "%s.embeddings", v);
   add_module (out, "Conv2d", PT_MODULE_CONV2D, -1, -1, "%s.embeddings.patch_embedding", v);
   add_module (out, "Embedding", PT_MODULE_EMBEDDING, -1, -1, "%s.embeddings.position_embedding", v);
@@ -422,27 +434,32 @@ pt_peft_model_modules (const PtModelConfig *model)
   add_module (out, "LayerNorm", PT_MODULE_NORM, -1, -1, "%s.post_layernorm", v);
   add_module (out, "PaliGemmaMultiModalProjector", PT_MODULE_CONTAINER, -1, -1, "model.multi_modal_projector");
   add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_PROJECTOR, -1, "model.multi_modal_projector.linear");
-  add_module (out, "GemmaModel", PT_MODULE_CONTAINER, -1, -1, "%s", t);
-  add_module (out, "Embedding", PT_MODULE_EMBEDDING, -1, -1, "%s.embed_tokens", t);
+  add_module (out, cls_model, PT_MODULE_CONTAINER, -1, -1, "%s", t);
+  add_module (out, cls_embed, PT_MODULE_EMBEDDING, -1, -1, "%s.embed_tokens", t);
   add_module (out, "ModuleList", PT_MODULE_CONTAINER, -1, -1, "%s.layers", t);
   for (int l = 0; l < model->t_layers; l++)
     {
-      add_module (out, "GemmaDecoderLayer", PT_MODULE_CONTAINER, -1, l, "%s.layers.%d", t, l);
-      add_module (out, "GemmaAttention", PT_MODULE_CONTAINER, -1, l, "%s.layers.%d.self_attn", t, l);
+      add_module (out, cls_layer, PT_MODULE_CONTAINER, -1, l, "%s.layers.%d", t, l);
+      add_module (out, cls_attn, PT_MODULE_CONTAINER, -1, l, "%s.layers.%d.self_attn", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_Q, l, "%s.layers.%d.self_attn.q_proj", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_K, l, "%s.layers.%d.self_attn.k_proj", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_V, l, "%s.layers.%d.self_attn.v_proj", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_O, l, "%s.layers.%d.self_attn.o_proj", t, l);
-      add_module (out, "GemmaMLP", PT_MODULE_CONTAINER, -1, l, "%s.layers.%d.mlp", t, l);
+      add_module (out, cls_mlp, PT_MODULE_CONTAINER, -1, l, "%s.layers.%d.mlp", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_GATE, l, "%s.layers.%d.mlp.gate_proj", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_UP, l, "%s.layers.%d.mlp.up_proj", t, l);
       add_module (out, "Linear", PT_MODULE_LINEAR, PT_LORA_T_DOWN, l, "%s.layers.%d.mlp.down_proj", t, l);
       add_module (out, "GELUTanh", PT_MODULE_OTHER, -1, l, "%s.layers.%d.mlp.act_fn", t, l);
-      add_module (out, "GemmaRMSNorm", PT_MODULE_NORM, -1, l, "%s.layers.%d.input_layernorm", t, l);
-      add_module (out, "GemmaRMSNorm", PT_MODULE_NORM, -1, l, "%s.layers.%d.post_attention_layernorm", t, l);
+      add_module (out, cls_norm, PT_MODULE_NORM, -1, l, "%s.layers.%d.input_layernorm", t, l);
+      add_module (out, cls_norm, PT_MODULE_NORM, -1, l, "%s.layers.%d.post_attention_layernorm", t, l);
+      if (g2)
+        {
+          add_module (out, cls_norm, PT_MODULE_NORM, -1, l, "%s.layers.%d.pre_feedforward_layernorm", t, l);
+          add_module (out, cls_norm, PT_MODULE_NORM, -1, l, "%s.layers.%d.post_feedforward_layernorm", t, l);
+        }
     }
-  add_module (out, "GemmaRMSNorm", PT_MODULE_NORM, -1, -1, "%s.norm", t);
-  add_module (out, "GemmaRotaryEmbedding", PT_MODULE_OTHER, -1, -1, "%s.rotary_emb", t);
+  add_module (out, cls_norm, PT_MODULE_NORM, -1, -1, "%s.norm", t);
+  add_module (out, cls_rope, PT_MODULE_OTHER, -1, -1, "%s.rotary_emb", t);
   add_module (out, "Linear", PT_MODULE_LINEAR, -1, -1, "lm_head");
   return out;
 }

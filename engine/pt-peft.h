@@ -22,9 +22,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  PT_PEFT_LAYOUT_CURRENT = 0,  /* transformers ≥ 4.52: model.language_model.…, model.vision_tower.… */
-  PT_PEFT_LAYOUT_LEGACY,       /* transformers ≤ 4.51: language_model.model.…, vision_tower.… */
-  PT_PEFT_LAYOUT_FLAT,         /* transformers 5: model.vision_tower.encoder.… (read only) */
+  PT_PEFT_LAYOUT_CURRENT = 0,  /* transformers 5: model.language_model.…, model.vision_tower.encoder.… */
+  PT_PEFT_LAYOUT_LEGACY,       /* transformers ≤ 4.51: language_model.model.…, vision_tower.vision_model.… */
+  PT_PEFT_LAYOUT_V4,           /* transformers 4.52–4.57: model.vision_tower.vision_model.encoder.… */
 } PtPeftLayout;
 
 /* The linear layers LoRA can wrap. */

@@ -4,7 +4,7 @@ transformers and give the same numbers (tests/engine/test-export.c).
 
     /opt/refenv/bin/python tools/make-export-fixtures.py BUILD_DIR/app/palitune-cli [OUTDIR]
 
-With the pinned reference environment (transformers 4.57.6, peft 0.17.1,
+With the pinned reference environment (transformers 5.23.0, peft 0.21.2,
 torch CPU float32; never a runtime dependency), it
 
 1. makes a tiny random PaliGemma with `palitune-cli init-model` (the fixture
@@ -60,8 +60,10 @@ def run(cli, *args):
 
 
 def processor_for(model_dir):
-    tok = GemmaTokenizerFast(vocab_file=os.path.join(model_dir, "tokenizer.model"),
-                             add_bos_token=False, add_eos_token=False)
+    # transformers 5 converts a SentencePiece model only through from_pretrained on a folder
+    d = tempfile.mkdtemp()
+    shutil.copy(os.path.join(model_dir, "tokenizer.model"), os.path.join(d, "tokenizer.model"))
+    tok = GemmaTokenizerFast.from_pretrained(d, add_bos_token=False, add_eos_token=False)
     image_processor = SiglipImageProcessor(size={"height": 28, "width": 28}, resample=3,
                                            image_mean=[0.5] * 3, image_std=[0.5] * 3)
     image_processor.image_seq_length = 4

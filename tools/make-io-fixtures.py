@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes tests/fixtures/io/: checkpoint, adapter and config files made by the
-pinned reference (transformers 4.57.6, peft 0.17.1, safetensors), plus JSON
+pinned reference (transformers 5.23.0, peft 0.21.2, safetensors), plus JSON
 files of what they hold, for the engine's I/O tests.
 
 Run with the reference environment:  /opt/refenv/bin/python tools/make-io-fixtures.py
@@ -26,8 +26,8 @@ from transformers import PaliGemmaConfig, PaliGemmaForConditionalGeneration
 from peft import LoraConfig, get_peft_model
 from peft.tuners.lora import LoraLayer
 
-assert transformers.__version__ == "4.57.6", transformers.__version__
-assert peft.__version__ == "0.17.1", peft.__version__
+assert transformers.__version__ == "5.23.0", transformers.__version__
+assert peft.__version__ == "0.21.2", peft.__version__
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "tests", "fixtures", "io")
@@ -73,7 +73,10 @@ def tiny_model():
 
 
 def legacy_name(name):
-    """in-memory (≥ 4.52) → hub name, as save_pretrained reverses the mapping"""
+    """in-memory (≥ 4.52) → the legacy hub name PaliTune calls canonical (4.x save_pretrained's;
+    transformers 5 keeps SigLIP flat in memory and on disk: vision_tower.encoder… →
+    vision_tower.vision_model.encoder…)"""
+    name = re.sub(r"^model\.vision_tower\.(?!vision_model\.)", "model.vision_tower.vision_model.", name)
     for a, b in ((r"^model\.language_model\.", "language_model.model."), (r"^model\.vision_tower\.", "vision_tower."),
                  (r"^model\.multi_modal_projector\.", "multi_modal_projector."), (r"^lm_head\.", "language_model.lm_head.")):
         if re.match(a, name):
@@ -226,7 +229,7 @@ def hub_config(size):
 
 
 def paligemma2_config():
-    """PaliGemma 2 3B (spec §8): the Gemma 2 decoder PaliTune refuses for now"""
+    """PaliGemma 2 3B (spec §8): the Gemma 2 decoder"""
     c = hub_config(224)
     c["text_config"] = {"model_type": "gemma2", "hidden_size": 2304, "num_hidden_layers": 26,
                         "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256,
@@ -251,7 +254,8 @@ def expected(cfg):
                 num_image_tokens=t.num_image_tokens, projection_dim=v.projection_dim,
                 t_hidden=t.hidden_size, t_layers=t.num_hidden_layers, t_heads=t.num_attention_heads,
                 t_kv_heads=t.num_key_value_heads, t_head_dim=t.head_dim, t_intermediate=t.intermediate_size,
-                vocab_size=t.vocab_size, t_rms_norm_eps=t.rms_norm_eps, rope_theta=t.rope_theta,
+                vocab_size=t.vocab_size, t_rms_norm_eps=t.rms_norm_eps,
+                rope_theta=t.rope_parameters["rope_theta"],
                 max_position_embeddings=t.max_position_embeddings, image_token_index=pc.image_token_index,
                 tie_word_embeddings=t.tie_word_embeddings,
                 n_params=sum(p.numel() for p in model.parameters()))
@@ -266,7 +270,7 @@ def write_configs():
         cfg = hub_config(size)
         dump(os.path.join(d, name), cfg)
         exp[name] = expected(cfg)
-    # pt-224 as transformers 4.57.6 writes it back (every key, "dtype")
+    # pt-224 as transformers 5.23 writes it back (every key, "dtype", rope_parameters)
     resaved = json.loads(PaliGemmaConfig.from_dict(hub_config(224)).to_json_string())
     dump(os.path.join(d, "paligemma-3b-pt-224-resaved.json"), resaved)
     exp["paligemma-3b-pt-224-resaved.json"] = expected(resaved)
@@ -277,6 +281,10 @@ def write_configs():
     dump(os.path.join(d, "bare.json"), bare)
     exp["bare.json"] = expected(bare)
     dump(os.path.join(d, "paligemma2-3b-pt-224.json"), paligemma2_config())
+    exp["paligemma2-3b-pt-224.json"] = expected(paligemma2_config())
+    resaved2 = json.loads(PaliGemmaConfig.from_dict(paligemma2_config()).to_json_string())
+    dump(os.path.join(d, "paligemma2-3b-pt-224-resaved.json"), resaved2)
+    exp["paligemma2-3b-pt-224-resaved.json"] = expected(resaved2)
     dump(os.path.join(OUT, "configs-expected.json"), exp)
 
 

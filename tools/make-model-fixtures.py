@@ -5,8 +5,10 @@ Run with the pinned reference environment (never a runtime dependency):
 
     /opt/refenv/bin/python tools/make-model-fixtures.py [OUTDIR]
 
-transformers 4.57.6 + peft 0.17.1 + torch (CPU, float32, eager attention) are the
-ground truth. For each tiny random PaliGemma configuration it writes, under
+transformers 5.23.0 + peft 0.21.2 + torch (CPU, float32, eager attention) are the
+ground truth. For each tiny random PaliGemma (Gemma decoder) or PaliGemma 2
+(Gemma 2 decoder: sliding window shorter than image + prompt, both softcaps,
+query_pre_attn_scalar != head_dim) configuration it writes, under
 OUTDIR/<config>/ (default tests/fixtures/model/):
 
   config.json, model.safetensors   save_pretrained of the random model (legacy names)
@@ -25,6 +27,10 @@ OUTDIR/<config>/ (default tests/fixtures/model/):
      gen_*    input_ids, attention_mask, pixel_values, output_ids (greedy, 8 new tokens,
               padded with -1 after the row's end), init.<key> when run with an adapter
   adapter/                         gen_lora_batched's adapter, PEFT save_pretrained
+
+Configurations with "bf16": True have bf16 weights: the random weights are
+rounded to bf16, the checkpoint is saved in bf16 (in several shards), and the
+reference runs in float32 on those rounded weights.
 
 Everything is deterministic (fixed seeds, CPU float32).
 """
@@ -67,11 +73,42 @@ CONFIGS = {
         image_token_index=280,
         examples=[(4, 3), (2, 5)],
     ),
+    # (c) PaliGemma 2: Gemma 2 decoder, GQA (heads 4, kv 2), sliding window 4 on the even
+    # layers (default layer_types), shorter than every image + prompt; small softcaps so that
+    # tanh bends; query_pre_attn_scalar 24 != head_dim 16
+    "g2": dict(
+        vision=dict(hidden_size=24, intermediate_size=40, num_hidden_layers=2, num_attention_heads=2,
+                    image_size=28, patch_size=14),
+        text=dict(model_type="gemma2", hidden_size=48, intermediate_size=64, num_hidden_layers=3,
+                  num_attention_heads=4, num_key_value_heads=2, head_dim=16, vocab_size=320,
+                  query_pre_attn_scalar=24, sliding_window=4, attn_logit_softcapping=2.0,
+                  final_logit_softcapping=4.0),
+        image_token_index=300,
+        examples=[(3, 2), (5, 4), (1, 1)],
+    ),
+    # (d) PaliGemma 2 with bf16 weights in shards: MQA, explicit layer_types (layer 1 sliding,
+    # window 6), 9 image tokens
+    "g2bf16": dict(
+        vision=dict(hidden_size=40, intermediate_size=56, num_hidden_layers=2, num_attention_heads=4,
+                    image_size=42, patch_size=14),
+        text=dict(model_type="gemma2", hidden_size=56, intermediate_size=72, num_hidden_layers=2,
+                  num_attention_heads=4, num_key_value_heads=1, head_dim=12, vocab_size=288,
+                  query_pre_attn_scalar=20, sliding_window=6,
+                  layer_types=["full_attention", "sliding_attention"],
+                  attn_logit_softcapping=3.0, final_logit_softcapping=5.0),
+        image_token_index=280,
+        examples=[(4, 3), (2, 5)],
+        bf16=True,
+    ),
 }
 
 
 def legacy_name(name):
-    """In-memory (4.57) parameter name → checkpoint (legacy) name, as save_pretrained writes."""
+    """In-memory (5.23) parameter name → the legacy checkpoint name PaliTune calls canonical
+    (4.x save_pretrained's; transformers 5 keeps SigLIP flat: vision_tower.encoder… →
+    vision_tower.vision_model.encoder…)."""
+    if name.startswith("model.vision_tower.") and not name.startswith("model.vision_tower.vision_model."):
+        name = "model.vision_tower.vision_model." + name[len("model.vision_tower."):]
     for new, old in (("model.language_model.", "language_model.model."),
                      ("model.vision_tower.", "vision_tower."),
                      ("model.multi_modal_projector.", "multi_modal_projector."),
@@ -88,10 +125,12 @@ def peft_key(name):
 
 def make_config(spec):
     v, t = spec["vision"], spec["text"]
+    t = dict(t)
+    t.setdefault("model_type", "gemma")
     cfg = PaliGemmaConfig(
         vision_config=dict(v, projection_dim=t["hidden_size"], vision_use_head=False,
                            model_type="siglip_vision_model"),
-        text_config=dict(t, pad_token_id=PAD, eos_token_id=EOS, bos_token_id=BOS, model_type="gemma"),
+        text_config=dict(t, pad_token_id=PAD, eos_token_id=EOS, bos_token_id=BOS),
         image_token_index=spec["image_token_index"], projection_dim=t["hidden_size"],
         hidden_size=t["hidden_size"], pad_token_id=PAD, eos_token_id=EOS, bos_token_id=BOS)
     cfg._attn_implementation = "eager"
@@ -297,9 +336,11 @@ def generate_case(outdir, name, model, examples, pixels, left_pad, init=None):
             ids[b, T - len(p):] = torch.tensor(p)
             am[b, T - len(p):] = 1
         with torch.no_grad():
+            # token_type_ids (all 0: prompt) as PaliGemmaProcessor returns them: without them
+            # transformers 5 makes the prompt causal instead of bidirectional
             out = model.generate(input_ids=ids, attention_mask=am, pixel_values=pixels,
-                                 max_new_tokens=8, do_sample=False, eos_token_id=EOS,
-                                 pad_token_id=PAD)
+                                 token_type_ids=torch.zeros_like(ids), max_new_tokens=8,
+                                 do_sample=False, eos_token_id=EOS, pad_token_id=PAD)
         new = out[:, T:]
         rows = [trim(new[b].tolist()) for b in range(B)]
         inp = ids
@@ -310,7 +351,8 @@ def generate_case(outdir, name, model, examples, pixels, left_pad, init=None):
             ids = torch.tensor([p])
             with torch.no_grad():
                 out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids),
-                                     pixel_values=pixels[b:b + 1], max_new_tokens=8,
+                                     pixel_values=pixels[b:b + 1],
+                                     token_type_ids=torch.zeros_like(ids), max_new_tokens=8,
                                      do_sample=False, eos_token_id=EOS, pad_token_id=PAD)
             rows.append(trim(out[0, len(p):].tolist()))
         T = max(len(p) for p, _ in examples)
@@ -351,8 +393,17 @@ def make(outdir, cname, spec, seed):
     model.eval()
     d = os.path.join(outdir, cname)
     os.makedirs(d, exist_ok=True)
-    model.save_pretrained(d, safe_serialization=True)
-    base_state = {k: v.clone() for k, v in model.state_dict().items()}
+    if spec.get("bf16"):
+        # bf16 weights: round, save bf16 shards, and compute the reference in float32 on them
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.to(torch.bfloat16).float())
+        base_state = {k: v.clone() for k, v in model.state_dict().items()}
+        model.to(torch.bfloat16).save_pretrained(d, safe_serialization=True, max_shard_size="40KB")
+        model.float()
+    else:
+        model.save_pretrained(d, safe_serialization=True)
+        base_state = {k: v.clone() for k, v in model.state_dict().items()}
     print(f"{cname}: {sum(p.numel() for p in model.parameters())} parameters")
 
     examples = build_examples(spec, cfg, gen)

@@ -22,6 +22,9 @@ import sys
 import warnings
 import zlib
 
+import shutil
+import tempfile
+
 import numpy as np
 import PIL
 from PIL import Image, ImageOps
@@ -109,8 +112,16 @@ PAIRS = [
 ]
 
 
+def load_tokenizer(model_file):
+    """transformers 5: GemmaTokenizer(Fast) converts a SentencePiece model only through
+    from_pretrained on a folder holding tokenizer.model (its vocab_file argument is gone)."""
+    d = tempfile.mkdtemp()
+    shutil.copy(model_file, os.path.join(d, "tokenizer.model"))
+    return GemmaTokenizerFast.from_pretrained(d)
+
+
 def tokenizer_fixtures():
-    fast = GemmaTokenizerFast(vocab_file=TOK)
+    fast = load_tokenizer(TOK)
     ip = SiglipImageProcessor(size={"height": 28, "width": 28})
     ip.image_seq_length = IMAGE_SEQ
     proc = PaliGemmaProcessor(image_processor=ip, tokenizer=fast)
@@ -162,7 +173,7 @@ def tokenizer_fixtures():
         out["inference"].append({"prompt": prompt, "input_ids": list(map(int, r["input_ids"][0]))})
 
     # a model without loc/seg pieces: the processor appends <image> then the 1152 extras
-    fast2 = GemmaTokenizerFast(vocab_file=TOK_NO_LOC)
+    fast2 = load_tokenizer(TOK_NO_LOC)
     proc2 = PaliGemmaProcessor(image_processor=ip, tokenizer=fast2)
     tok2 = proc2.tokenizer
     text = "detect <loc0001><loc1023> cat ; <seg000><seg127> <image>"
@@ -254,15 +265,6 @@ def pil_reference(path):
     im = Image.open(path)
     im = ImageOps.exif_transpose(im)
     return np.asarray(convert_to_rgb(im))
-
-
-def old_convert_to_rgb(im):
-    """transformers ≤ 4.4x convert_to_rgb: alpha_composite onto white, then RGB."""
-    if im.mode == "RGB":
-        return im
-    rgba = im.convert("RGBA")
-    white = Image.new("RGBA", rgba.size, (255, 255, 255))
-    return Image.alpha_composite(white, rgba).convert("RGB")
 
 
 def image_fixtures():
@@ -361,7 +363,7 @@ def image_fixtures():
             entry_high = np.repeat((np.asarray(Image.open(path)) >> 8)[:, :, None], 3, -1)
         entry = {"file": name, "pil_mode": Image.open(path).mode, "width": ref.shape[1],
                  "height": ref.shape[0], "rgb": b64(ref),
-                 "rgb_white": b64(np.asarray(old_convert_to_rgb(im)))}
+                 "rgb_drop": b64(np.asarray(im.convert("RGB")))}
         if name == "gray16.png":
             entry["rgb_high_byte"] = b64(entry_high)
         manifest["decode"].append(entry)

@@ -200,9 +200,11 @@ test_sharded_folder (void)
   g_assert_cmpuint (g_strv_length (warnings), ==, 0);
   assert_same_tensors (ck, ref);
   g_assert_cmpuint (pt_checkpoint_n_tensors (ck), ==, pt_checkpoint_n_tensors (ref));
-  /* the patch embedding is the first (largest) tensor: the first shard */
-  g_assert_nonnull (pt_checkpoint_lookup (ck, "vision_tower.vision_model.embeddings.patch_embedding.weight", &file));
-  g_assert_nonnull (strstr (file, "model-00001-of-0000"));
+  /* transformers 5 fills shards in name order: the embeddings first, SigLIP last */
+  g_assert_nonnull (pt_checkpoint_lookup (ck, "language_model.model.embed_tokens.weight", &file));
+  g_assert_nonnull (strstr (file, "model-00001-of-00004"));
+  g_assert_nonnull (pt_checkpoint_lookup (ck, "vision_tower.vision_model.post_layernorm.weight", &file));
+  g_assert_nonnull (strstr (file, "model-00004-of-00004"));
 }
 
 static void

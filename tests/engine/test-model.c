@@ -17,7 +17,7 @@
 #include "pt-model-private.h"   /* logits_rows, to force several chunks */
 #include "pt-optim.h"
 
-static const char *const configs[] = { "mqa", "gqa" };
+static const char *const configs[] = { "mqa", "gqa", "g2", "g2bf16" };   /* g2*: PaliGemma 2 */
 
 /* worst errors seen, printed at the end (they go into the closing note) */
 static double worst_logits, worst_loss, worst_grad, worst_train;
@@ -575,6 +575,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/model/resume", test_resume);
   g_test_add_data_func ("/engine/model/adapter/mqa", "mqa", test_adapter);
   g_test_add_data_func ("/engine/model/adapter/gqa", "gqa", test_adapter);
+  g_test_add_data_func ("/engine/model/adapter/g2", "g2", test_adapter);
+  g_test_add_data_func ("/engine/model/hf/g2/lora_all_rs/chunked", "g2/lora_all_rs#4", test_case);
   g_test_add_func ("/engine/model/bad-batch", test_bad_batch);
   rc = g_test_run ();
   print_worst ();

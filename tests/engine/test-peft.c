@@ -150,9 +150,9 @@ test_keys (void)
   const char *cases[][2] = {
     { "base_model.model.model.language_model.layers.0.self_attn.q_proj.lora_A.weight", "current" },
     { "base_model.model.language_model.model.layers.17.mlp.down_proj.lora_B.weight", "legacy" },
-    { "base_model.model.model.vision_tower.vision_model.encoder.layers.26.self_attn.out_proj.lora_A.weight", "current" },
+    { "base_model.model.model.vision_tower.vision_model.encoder.layers.26.self_attn.out_proj.lora_A.weight", "v4" },
     { "base_model.model.vision_tower.vision_model.encoder.layers.3.mlp.fc1.lora_B.weight", "legacy" },
-    { "base_model.model.model.vision_tower.encoder.layers.3.mlp.fc2.lora_A.weight", "flat" },
+    { "base_model.model.model.vision_tower.encoder.layers.3.mlp.fc2.lora_A.weight", "current" },
     { "base_model.model.model.multi_modal_projector.linear.lora_A.weight", "current" },
     { "base_model.model.multi_modal_projector.linear.lora_B.weight", "legacy" },
   };
@@ -177,8 +177,8 @@ test_keys (void)
       PtPeftLayout layout;
       g_autofree char *back = NULL;
       g_assert_true (pt_peft_parse_key (cases[i][0], &key, &layout));
-      g_assert_cmpint (layout, ==, g_str_equal (cases[i][1], "current") ? PT_PEFT_LAYOUT_CURRENT
-                                   : g_str_equal (cases[i][1], "legacy") ? PT_PEFT_LAYOUT_LEGACY : PT_PEFT_LAYOUT_FLAT);
+      g_assert_cmpint (layout, ==, g_str_equal (cases[i][1], "v4") ? PT_PEFT_LAYOUT_V4
+                                   : g_str_equal (cases[i][1], "legacy") ? PT_PEFT_LAYOUT_LEGACY : PT_PEFT_LAYOUT_CURRENT);
       back = pt_peft_key_name (&key, layout);
       g_assert_cmpstr (back, ==, cases[i][0]);
     }
