@@ -48,12 +48,16 @@ pt_model_info_describe (const PtModelConfig *c,
   g_autofree char *params = format_params (pt_model_config_n_params (c));
   g_autofree char *tokens = g_strdup_printf ("%'d", n_tokens);
 
-  /* Translators: what a model folder holds, e.g. "PaliGemma · SigLIP 27 layers,
-   * 1152 d · Gemma 18 layers, 2048 d · 224 px · 2.92 B parameters · tokenizer
-   * 257,152 tokens"; "d" is the hidden width */
-  return g_strdup_printf (_("PaliGemma · SigLIP %d layers, %d d · Gemma %d layers, %d d · %d px · %s · tokenizer %s tokens"),
-                          c->v_layers, c->v_hidden, c->t_layers, c->t_hidden, c->image_size,
-                          params, tokens);
+  g_autofree char *name = pt_model_config_describe (c);
+
+  /* Translators: what a model folder holds, e.g. "PaliGemma 2 · 10B · 448 px ·
+   * SigLIP 27 layers, 1152 d · Gemma 2 42 layers, 3584 d · 9.66 B parameters ·
+   * tokenizer 257,152 tokens"; the first part names the family, size and
+   * resolution, "d" is the hidden width */
+  return g_strdup_printf (_("%s · SigLIP %d layers, %d d · %s %d layers, %d d · %s · tokenizer %s tokens"),
+                          name, c->v_layers, c->v_hidden,
+                          c->family == PT_FAMILY_PALIGEMMA2 ? "Gemma 2" : "Gemma",
+                          c->t_layers, c->t_hidden, params, tokens);
 }
 
 static gboolean
@@ -262,6 +266,35 @@ device_memory (const char *device,
   return 0;
 }
 
+/* What would fit when the settings do not: the largest micro-batch
+ * (halving, the accumulation doubled so that each optimiser step sees the
+ * same samples), and for a LoRA run the same in QLoRA. */
+static void
+suggest_fits (const PtTrainSettings *s,
+              const PtModelConfig   *config,
+              int                    max_seq,
+              gboolean               cuda,
+              PtTrainEstimate       *out)
+{
+  guint64 budget = out->device_bytes / 10 * 9;
+  PtDType act = cuda ? PT_DTYPE_BF16 : PT_DTYPE_F32;
+  PtMemoryEstimate m;
+
+  out->qlora_batch = 0;
+  out->fit_batch = 0;
+  for (int b = s->batch_size / 2; b >= 1 && out->fit_batch == 0; b /= 2)
+    if (pt_model_estimate_memory (config, s, b, max_seq, act, PT_DTYPE_F32, TRUE, &m, NULL) && m.peak <= budget)
+      out->fit_batch = b;
+  if (s->mode == PT_MODE_LORA)
+    {
+      g_autoptr(PtTrainSettings) q = pt_train_settings_copy (s);
+      q->mode = PT_MODE_QLORA;
+      for (int b = s->batch_size; b >= 1 && out->qlora_batch == 0; b /= 2)
+        if (pt_model_estimate_memory (config, q, b, max_seq, act, PT_DTYPE_F32, TRUE, &m, NULL) && m.peak <= budget)
+          out->qlora_batch = b;
+    }
+}
+
 gboolean
 pt_train_estimate_compute (const PtTrainSettings *s,
                            const PtModelConfig   *config,
@@ -304,6 +337,7 @@ pt_train_estimate_compute (const PtTrainSettings *s,
       /* Translators: "Does not fit: needs 14.2 GB, NVIDIA RTX 3060 has 12.0 GB. …" */
       g_string_append_printf (memory_note, _("Does not fit: needs %s, %s has %s. Lower the batch size or the text length, use QLoRA, or train fewer parts."),
                               need, device_name, have);
+      suggest_fits (s, config, max_seq, cuda, out);
     }
   if (guessed)
     {

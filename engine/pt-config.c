@@ -718,15 +718,7 @@ pt_model_config_describe (const PtModelConfig *c)
   size = released_size (c);
   if (size != NULL)
     return g_strdup_printf ("%s · %s · %d px", pt_model_family_name (c->family), size, c->image_size);
-  else
-    {
-      double n = (double) pt_model_config_n_params (c);
-      g_autofree char *count = n >= 1e9 ? g_strdup_printf ("%.1fB", n / 1e9)
-                               : n >= 1e6 ? g_strdup_printf ("%.1fM", n / 1e6)
-                               : g_strdup_printf ("%.0fK", n / 1e3);
-      return g_strdup_printf ("%s · %s parameters · %d px", pt_model_family_name (c->family), count,
-                              c->image_size);
-    }
+  return g_strdup_printf ("%s · %d px", pt_model_family_name (c->family), c->image_size);
 }
 
 PtModelConfig *

@@ -121,7 +121,7 @@ pt_model_config_layer_sliding (const PtModelConfig *config, int l)
 }
 
 /* "PaliGemma" / "PaliGemma 2", and "PaliGemma 2 · 3B · 224 px" for the
- * released sizes (a custom size reads "PaliGemma 2 · 1.2B params · 112 px") */
+ * released sizes (another size reads "PaliGemma 2 · 112 px") */
 const char    *pt_model_family_name       (PtModelFamily family);
 char          *pt_model_config_describe   (const PtModelConfig *config);
 

@@ -119,6 +119,44 @@ reset_action (GtkWidget  *widget,
   pt_train_settings_view_set_settings (self, defaults);
 }
 
+/* "Make it fit": the same LoRA run over an NF4 base, in micro-batches of
+ * the given size (the accumulation raised to keep the samples per step) */
+static void
+use_qlora_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PtTrainSettingsView *self = PT_TRAIN_SETTINGS_VIEW (widget);
+  g_autoptr(PtTrainSettings) s = pt_train_settings_copy (self->settings);
+  int b = g_variant_get_int32 (parameter);
+
+  s->mode = PT_MODE_QLORA;
+  if (b >= 1 && b < s->batch_size)
+    {
+      s->grad_accum = MAX (1, s->grad_accum) * (s->batch_size / b);
+      s->batch_size = b;
+    }
+  pt_train_settings_view_set_settings (self, s);
+}
+
+/* "Make it fit": micro-batches of the given size, the accumulation raised so
+ * that an optimiser step sees as many samples as before */
+static void
+fit_batch_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PtTrainSettingsView *self = PT_TRAIN_SETTINGS_VIEW (widget);
+  g_autoptr(PtTrainSettings) s = pt_train_settings_copy (self->settings);
+  int b = g_variant_get_int32 (parameter);
+
+  if (b < 1 || b >= s->batch_size)
+    return;
+  s->grad_accum = MAX (1, s->grad_accum) * (s->batch_size / b);
+  s->batch_size = b;
+  pt_train_settings_view_set_settings (self, s);
+}
+
 /* The application measures (it owns the devices' time): ask it. */
 static void
 measure_speed_action (GtkWidget  *widget,
@@ -134,6 +172,8 @@ pt_train_settings_view_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "settings.apply-preset", "s", apply_preset_action);
   gtk_widget_class_install_action (widget_class, "settings.measure-speed", NULL, measure_speed_action);
   gtk_widget_class_install_action (widget_class, "settings.reset", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "settings.use-qlora", "i", use_qlora_action);
+  gtk_widget_class_install_action (widget_class, "settings.fit-batch", "i", fit_batch_action);
   gtk_widget_class_bind_template_callback (widget_class, model_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, adapter_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, adapter_clear_cb);

@@ -85,6 +85,9 @@ struct _PtTrainSettingsView
   GtkImage            *message_icon;
   GtkLabel            *message_label;
   AdwActionRow        *estimate_memory_row;
+  AdwActionRow        *estimate_fit_row;
+  GtkButton           *fit_qlora_button;
+  GtkButton           *fit_batch_button;
   AdwActionRow        *estimate_params_row;
   AdwActionRow        *estimate_time_row;
   AdwActionRow        *estimate_unknown_row;

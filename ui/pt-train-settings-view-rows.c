@@ -272,6 +272,33 @@ pt_train_settings_view_set_estimate (PtTrainSettingsView   *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->estimate_unknown_row), e == NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->estimate_memory_row), e != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->estimate_fit_row),
+                          e != NULL && !e->fits && (e->qlora_batch > 0 || e->fit_batch > 0));
+  if (e != NULL && !e->fits)
+    {
+      /* what would fit, one click away */
+      int accum = MAX (1, self->settings->grad_accum);
+      gtk_widget_set_visible (GTK_WIDGET (self->fit_qlora_button), e->qlora_batch > 0);
+      gtk_widget_set_visible (GTK_WIDGET (self->fit_batch_button), e->fit_batch > 0);
+      if (e->qlora_batch > 0)
+        {
+          g_autofree char *label = e->qlora_batch == self->settings->batch_size
+                                   ? g_strdup (_("Use _QLoRA"))
+                                   /* Translators: a button: QLoRA with micro-batches of 4, accumulated over 8 */
+                                   : g_strdup_printf (_("_QLoRA, Batch %d × %d"), e->qlora_batch,
+                                                      accum * (self->settings->batch_size / e->qlora_batch));
+          gtk_button_set_label (self->fit_qlora_button, label);
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (self->fit_qlora_button), "i", e->qlora_batch);
+        }
+      if (e->fit_batch > 0)
+        {
+          /* Translators: a button: micro-batches of 4, gradients accumulated over 8 of them */
+          g_autofree char *label = g_strdup_printf (_("_Batch %d × %d"), e->fit_batch,
+                                                    accum * (self->settings->batch_size / e->fit_batch));
+          gtk_button_set_label (self->fit_batch_button, label);
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (self->fit_batch_button), "i", e->fit_batch);
+        }
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->estimate_params_row), e != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->estimate_time_row), e != NULL);
   if (e == NULL)

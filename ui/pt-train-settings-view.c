@@ -755,6 +755,9 @@ pt_train_settings_view_class_init (PtTrainSettingsViewClass *klass)
   BIND (message_icon);
   BIND (message_label);
   BIND (estimate_memory_row);
+  BIND (estimate_fit_row);
+  BIND (fit_qlora_button);
+  BIND (fit_batch_button);
   BIND (estimate_params_row);
   BIND (estimate_time_row);
   BIND (estimate_unknown_row);

@@ -33,6 +33,9 @@ typedef struct {
   const char *message;            /* a hint shown with the estimate, or NULL */
   guint64     steps_per_epoch;    /* 0 = unknown */
   const char *time_note;          /* where the time comes from ("measured …"), or NULL */
+  /* when it does not fit: what would */
+  int         fit_batch;          /* the largest micro-batch that fits (accumulation × batch / it), 0 none */
+  int         qlora_batch;        /* the largest micro-batch of the same LoRA run in QLoRA that fits, 0 none */
 } PtTrainEstimate;
 
 #define PT_TYPE_TRAIN_SETTINGS_VIEW (pt_train_settings_view_get_type ())

@@ -178,7 +178,7 @@ session_idle (gpointer data)
 
 /* Scrolls the settings form to its end (the estimate). */
 static void
-scroll_settings_to_end (void)
+scroll_settings (gboolean to_end)
 {
   GtkWidget *w = GTK_WIDGET (settings_child ("estimate_group"));
 
@@ -188,9 +188,15 @@ scroll_settings_to_end (void)
   {
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (w));
     pt_test_spin (100);
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    gtk_adjustment_set_value (adj, to_end ? gtk_adjustment_get_upper (adj) : 0);
   }
   pt_test_spin (200);
+}
+
+static void
+scroll_settings_to_end (void)
+{
+  scroll_settings (TRUE);
 }
 
 /* ---- the Train page ---- */
@@ -227,7 +233,7 @@ test_estimate (void)
     const char *subtitle = adw_action_row_get_subtitle (settings_child ("model_row"));
     g_autofree char *escaped = g_strdelimit (g_strdup (subtitle), "\n", '/');
     g_test_message ("model row: %s", escaped);
-    g_assert_nonnull (strstr (subtitle, "PaliGemma · SigLIP 1 layers, 16 d · Gemma 2 layers, 32 d · 28 px"));
+    g_assert_nonnull (strstr (subtitle, "PaliGemma · 28 px · SigLIP 1 layers, 16 d · Gemma 2 layers, 32 d"));
     /* 1,753 or 1753, as the locale groups digits */
     g_assert_nonnull (strstr (subtitle, "753 tokens"));
   }
@@ -252,6 +258,96 @@ test_estimate (void)
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (settings_child ("estimate_time_row")), "per epoch"));
   scroll_settings_to_end ();
   path = screenshot ("workflow-estimate");
+}
+
+/* A PaliGemma 2 folder as the hub has it (paligemma2-3b-pt-448's
+ * config.json; the weights are not read before a run): the page names the
+ * family and size, and estimates; where it does not fit this machine, the
+ * page offers what would. */
+static void
+test_paligemma2_estimate (void)
+{
+  g_autoptr(PtTrainSettings) saved = pt_train_settings_copy (pt_train_settings_view_get_settings (settings_view ()));
+  g_autoptr(PtTrainSettings) s = pt_train_settings_copy (saved);
+  g_autofree char *dir = g_build_filename (data_home, "paligemma2-3b-pt-448", NULL);
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *index = g_build_filename (dir, "model.safetensors.index.json", NULL);
+  g_autofree char *tok_src = g_build_filename (world->model_dir, "tokenizer.model", NULL);
+  g_autofree char *tok = g_build_filename (dir, "tokenizer.model", NULL);
+  g_autofree char *tok_data = NULL, *path = NULL;
+  gsize tok_len = 0;
+  const char *json =
+    "{\"architectures\": [\"PaliGemmaForConditionalGeneration\"], \"bos_token_id\": 2, \"eos_token_id\": 1,"
+    " \"hidden_size\": 2048, \"image_token_index\": 257152, \"model_type\": \"paligemma\", \"pad_token_id\": 0,"
+    " \"projection_dim\": 2304, \"text_config\": {\"attn_logit_softcapping\": 50.0,"
+    " \"cache_implementation\": \"hybrid\", \"final_logit_softcapping\": 30.0, \"head_dim\": 256,"
+    " \"hidden_activation\": \"gelu_pytorch_tanh\", \"hidden_size\": 2304, \"intermediate_size\": 9216,"
+    " \"model_type\": \"gemma2\", \"num_attention_heads\": 8, \"num_hidden_layers\": 26,"
+    " \"num_image_tokens\": 1024, \"num_key_value_heads\": 4, \"query_pre_attn_scalar\": 256,"
+    " \"sliding_window\": 4096, \"torch_dtype\": \"bfloat16\", \"vocab_size\": 257216},"
+    " \"torch_dtype\": \"bfloat16\", \"transformers_version\": \"4.47.0.dev0\", \"vision_config\": {"
+    " \"hidden_size\": 1152, \"image_size\": 448, \"intermediate_size\": 4304,"
+    " \"model_type\": \"siglip_vision_model\", \"num_attention_heads\": 16, \"num_hidden_layers\": 27,"
+    " \"num_image_tokens\": 1024, \"num_positions\": 1024, \"patch_size\": 14, \"projection_dim\": 2304,"
+    " \"torch_dtype\": \"bfloat16\", \"vision_use_head\": false}}";
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (config, json, -1, NULL));
+  g_assert_true (g_file_set_contents (index, "{\"weight_map\": {}}", -1, NULL));
+  g_assert_true (g_file_get_contents (tok_src, &tok_data, &tok_len, NULL));
+  g_assert_true (g_file_set_contents (tok, tok_data, tok_len, NULL));
+
+  pt_window_show_page (window, "train");
+  g_free (s->model_dir);
+  s->model_dir = g_strdup (dir);
+  s->mode = PT_MODE_LORA;
+  s->batch_size = 16;
+  s->grad_accum = 1;
+  pt_train_settings_view_set_settings (settings_view (), s);
+  g_assert_true (pt_test_wait_until (probed, NULL, 20000));
+  {
+    const char *subtitle = adw_action_row_get_subtitle (settings_child ("model_row"));
+    g_autofree char *escaped = g_strdelimit (g_strdup (subtitle), "\n", '/');
+    g_test_message ("model row: %s", escaped);
+    g_assert_nonnull (strstr (subtitle, "PaliGemma 2 · 3B · 448 px"));
+    g_assert_nonnull (strstr (subtitle, "Gemma 2 26 layers, 2304 d"));
+  }
+  g_assert_true (gtk_widget_get_visible (settings_child ("estimate_memory_row")));
+  {
+    g_autofree char *escaped = g_strdelimit (g_strdup (adw_action_row_get_subtitle (settings_child ("estimate_memory_row"))), "\n", '/');
+    g_test_message ("memory estimate: %s — %s", gtk_label_get_text (settings_child ("estimate_memory_label")), escaped);
+    /* 3B in LoRA at 448 px, batch 16, f32 on the CPU: more than this machine (or CI's) has */
+    g_assert_nonnull (strstr (escaped, "Does not fit"));
+  }
+  g_assert_true (gtk_widget_get_visible (settings_child ("estimate_fit_row")));
+  scroll_settings (FALSE);
+  g_free (screenshot ("workflow-paligemma2-model"));
+  scroll_settings_to_end ();
+  path = screenshot ("workflow-paligemma2");
+  /* the offered micro-batch keeps the samples per step */
+  if (gtk_widget_get_visible (settings_child ("fit_batch_button")))
+    {
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (settings_child ("fit_batch_button")));
+      int b = g_variant_get_int32 (target);
+      const PtTrainSettings *now;
+      g_test_message ("offered: micro-batch %d", b);
+      g_assert_cmpint (b, <, 16);
+      g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (settings_view ()), "settings.fit-batch", target));
+      now = pt_train_settings_view_get_settings (settings_view ());
+      g_assert_cmpint (now->batch_size, ==, b);
+      g_assert_cmpint (now->batch_size * now->grad_accum, ==, 16);
+    }
+  pt_train_settings_view_set_settings (settings_view (), s);
+  g_assert_true (pt_test_wait_until (probed, NULL, 20000));
+  if (gtk_widget_get_visible (settings_child ("fit_qlora_button")))
+    {
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (settings_child ("fit_qlora_button")));
+      g_test_message ("offered: QLoRA, micro-batch %d", g_variant_get_int32 (target));
+      g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (settings_view ()), "settings.use-qlora", target));
+      g_assert_cmpint (pt_train_settings_view_get_settings (settings_view ())->mode, ==, PT_MODE_QLORA);
+    }
+  pt_train_settings_view_set_settings (settings_view (), saved);
+  g_assert_true (pt_test_wait_until (probed, NULL, 20000));
 }
 
 typedef struct {
@@ -708,6 +804,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/workflow/playground-paste", test_playground_paste);
   g_test_add_func ("/ui/workflow/start-error", test_start_error);
   g_test_add_func ("/ui/workflow/export-ask", test_export_ask);
+  g_test_add_func ("/ui/workflow/paligemma2-estimate", test_paligemma2_estimate);
   g_test_add_func ("/ui/workflow/close-while-training", test_close_while_training);
   status = g_test_run ();
 
