@@ -114,6 +114,22 @@ load_kv_tile (float *Ks, int ks, float *Vs, int vs, const T *k, const T *v, cons
     }
 }
 
+/* the scores of a lane's N rows, scaled and softcapped (soft_cap), with one
+ * branch for all rows: so the forward kernel keeps the registers it had
+ * without a softcap, where soft_cap per row cost it 8 to 16 (ptxas, sm_90,
+ * tools/cuda-regs.sh); the dQ kernel fares better with soft_cap per row */
+template <int N>
+static __device__ __forceinline__ void
+scale_scores (float (&s)[N], float scale, float cap)
+{
+  if (cap > 0.0f)
+    for (int r = 0; r < N; r++)
+      s[r] = tanhf (s[r] * scale / cap) * cap;
+  else
+    for (int r = 0; r < N; r++)
+      s[r] *= scale;
+}
+
 /* acc[r][c] += Σ_jj W[r][jj] · tile[jj][lane + 32c], jj in order: a warp's
  * ROWS rows of weights (W, rows of BK) times a tile of BK rows at stride ts. */
 template <int NI>
@@ -181,11 +197,12 @@ attn_fwd_kernel (T *out, float *lse, const T *q, const T *k, const T *v, Dims dm
           for (int r = 0; r < ROWS; r++)
             s[r] += Qs[(warp * ROWS + r) * D + d] * kd;
         }
+      scale_scores (s, dm.scale, mk.softcap);
       for (int r = 0; r < ROWS; r++)
         {
           int i = q0 + warp * ROWS + r, j = k0 + lane;
           bool vis = j < hi && i < dm.Tq && visible (mk, b, i, j);
-          float sc = vis ? soft_cap (s[r] * dm.scale, mk.softcap) : -INFINITY;
+          float sc = vis ? s[r] : -INFINITY;
           float m_new = fmaxf (m[r], pt_warp_max (sc));
           float p = vis ? expf (sc - m_new) : 0.0f;
           float corr = m_new == -INFINITY ? 1.0f : expf (m[r] - m_new);
@@ -313,6 +330,7 @@ attn_dq_kernel (T *dq, const T *dout, const float *lse, const float *dsum, const
               dp[r] += dOs[(warp * ROWS + r) * D + d] * vd;
             }
         }
+      /* soft_cap per row: scale_scores here costs this kernel registers and spills */
       for (int r = 0; r < ROWS; r++)
         {
           int i = q0 + warp * ROWS + r, j = k0 + lane;
@@ -410,15 +428,15 @@ attn_dkv_kernel (T *dk, T *dv, const T *dout, const float *lse, const float *dsu
                 dp[r] += dod * Vs[(warp * KROWS + r) * D + d];
               }
           }
+        scale_scores (s, dm.scale, mk.softcap);
         for (int r = 0; r < KROWS; r++)
           {
             int j = k0 + warp * KROWS + r;
             bool vis = i < dm.Tq && j < dm.Tk && visible (mk, b, i, j);
-            float sc = soft_cap (s[r] * dm.scale, mk.softcap);
-            float p = vis ? expf (sc - lse_s[lane]) : 0.0f;
+            float p = vis ? expf (s[r] - lse_s[lane]) : 0.0f;
             Ps[(warp * KROWS + r) * QT + lane] = p;
             dSs[(warp * KROWS + r) * QT + lane] = p * (dp[r] - dsum_s[lane])
-                                                  * soft_cap_grad (sc, mk.softcap);
+                                                  * soft_cap_grad (s[r], mk.softcap);
           }
         __syncwarp ();
         for (int ii = 0; ii < QT; ii++)
