@@ -44,7 +44,7 @@ static const AttnCase cases[] = {
    * 1's; several query tiles per key block, the last row that sees a block
    * of 16 keys starting a tile of 32 queries (16 - 1 + 18 - 1 = 32; prefix
    * row 64 of row 2); softcap */
-  { "gemma2-train", 3, 100, 100, 104, 4, 2, 128, TRUE, { 0 }, { 100, 83, 97 }, { 41, 9, 65 },
+  { "gemma2-train", 3, 80, 80, 84, 4, 2, 64, TRUE, { 0 }, { 80, 70, 77 }, { 41, 9, 65 },
     FALSE, TRUE, TRUE, 1, 0, 18, 1.5 },
   /* a decode step: q_offset, tk_alloc, GQA 4:1, left padding, window, softcap */
   { "gemma2-decode", 2, 3, 50, 64, 8, 2, 256, TRUE, { 0, 6 }, { 50, 50 }, { 30, 30 },
