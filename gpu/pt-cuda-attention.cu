@@ -531,7 +531,10 @@ pt_cuda_attention_prepare (PtCudaBackend *self, const char *op, int B, int Tq, i
     }
   mk->causal = mask->causal;
   mk->q_offset = mask->q_offset;
-  mk->window = mask->window;
+  /* a window hides key j from position qp when j <= qp - window: nothing
+   * when it reaches back past key 0 from the last query (PaliGemma 2's 4096
+   * at 224 and 448 px); the kernels then take the path without one */
+  mk->window = mask->window > 0 && mask->window < mask->q_offset + Tq ? mask->window : 0;
   mk->softcap = (float) mask->softcap;
   return TRUE;
 }

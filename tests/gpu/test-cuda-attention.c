@@ -53,6 +53,8 @@ static const AttnCase cases[] = {
   { "window-left-pad", 2, 45, 45, 48, 2, 1, 96, TRUE, { 5, 0 }, { 45, 40 }, { 20, 12 },
     TRUE, TRUE, TRUE, 1, 0, 7, 0.0 },
   { "window-1", 1, 40, 40, 40, 2, 2, 64, TRUE, { 0 }, { 0 }, { 10 }, FALSE, FALSE, TRUE, 1, 0, 1, 0.0 },
+  /* the longest window that hides a key: key 0 from the last query only */
+  { "window-edge", 1, 40, 40, 40, 2, 1, 32, TRUE, { 0 }, { 0 }, { 0 }, FALSE, FALSE, FALSE, 1, 0, 39, 0.0 },
   /* softcap only, head_dim 256, a cap the scores reach */
   { "softcap-d256", 2, 33, 33, 33, 4, 4, 256, TRUE, { 0 }, { 33, 25 }, { 12, 20 },
     FALSE, TRUE, TRUE, 1, 0, 0, 0.7 },
