@@ -11,9 +11,10 @@
  * rows padded to TKP columns. Per batch row b and query head h (kv head
  * g = h / G):
  *   S  = scale · Q_bh · K_bgᵀ       P = softmax_masked (S)   lse = logsumexp
+ *   (with a logit softcap, S = cap · tanh(S / cap) first, in the softmax kernel)
  *   O  = P · V_bg
  * backward (S recomputed, Dsum = rowsum (dO ∘ O)):
- *   dP = dO_bh · V_bgᵀ              dS = scale · P ∘ (dP − Dsum)
+ *   dP = dO_bh · V_bgᵀ              dS = scale · P ∘ (dP − Dsum)   (∘ (1 − (S/cap)²))
  *   dQ = dS · K_bg                  dK_bg = Σ_h∈g dSᵀ Q_bh    dV_bg = Σ_h∈g Pᵀ dO_bh
  * With MQA (one kv head) the rows (i, h) of a batch row form one matrix and
  * every product is one strided-batched call over the batch rows; otherwise
@@ -32,16 +33,17 @@
 
 /* ---- kernels --------------------------------------------------------------- */
 
-/* P (rows, TKP) in T and lse from the scaled scores S (rows, TKP) fp32; one
- * warp per row r = ((b - b0) · Tq + i) · Hq + h */
+/* P (rows, TKP) in T and lse from the scaled scores S (rows, TKP) fp32,
+ * softcapped here in place when the mask has a softcap; one warp per row
+ * r = ((b - b0) · Tq + i) · Hq + h */
 template <typename T>
 __global__ static void
-softmax_rows_kernel (T *P, float *lse, const float *S, Dims dm, MaskArgs mk, int b0, int n_rows,
+softmax_rows_kernel (T *P, float *lse, float *S, Dims dm, MaskArgs mk, int b0, int n_rows,
                      int TKP)
 {
   int r = blockIdx.x * ROW_WARPS + (threadIdx.x >> 5), lane = threadIdx.x & 31;
-  int h, i, b;
-  const float *s;
+  int h, i, b, lo, hi;
+  float *s;
   T *p;
   float m = -INFINITY, sum = 0.0f, l;
 
@@ -52,30 +54,35 @@ softmax_rows_kernel (T *P, float *lse, const float *S, Dims dm, MaskArgs mk, int
   b = b0 + r / (dm.Hq * dm.Tq);
   s = S + (size_t) r * TKP;
   p = P + (size_t) r * TKP;
-  for (int j = lane; j < dm.Tk; j += 32)
-    if (visible (mk, b, i, j))
+  visible_range (mk, b, i, dm.Tk, &lo, &hi);
+  /* each lane reads back only the scores it capped */
+  for (int j = lo + lane; j < hi; j += 32)
+    {
+      if (mk.softcap > 0.0f)
+        s[j] = soft_cap (s[j], mk.softcap);
       m = fmaxf (m, s[j]);
+    }
   m = pt_warp_max (m);
   if (m != -INFINITY)
-    for (int j = lane; j < dm.Tk; j += 32)
-      if (visible (mk, b, i, j))
-        sum += expf (s[j] - m);
+    for (int j = lo + lane; j < hi; j += 32)
+      sum += expf (s[j] - m);
   sum = pt_warp_sum (sum);
   l = m == -INFINITY ? -INFINITY : m + logf (sum);
   for (int j = lane; j < dm.Tk; j += 32)
-    p[j] = pt_from_f<T> (l != -INFINITY && visible (mk, b, i, j) ? expf (s[j] - l) : 0.0f);
+    p[j] = pt_from_f<T> (l != -INFINITY && j >= lo && j < hi ? expf (s[j] - l) : 0.0f);
   if (lane == 0 && lse != NULL)
     lse[((size_t) b * dm.Hq + h) * dm.Tq + i] = l;
 }
 
-/* P (recomputed) and dS = scale · P ∘ (dP − Dsum), both in T */
+/* P (recomputed) and dS = scale · P ∘ (dP − Dsum), both in T; with a
+ * softcap, P is of the capped scores and dS gains 1 - (s/cap)² */
 template <typename T>
 __global__ static void
 softmax_backward_rows_kernel (T *P, T *dS, const float *S, const float *dP, const float *lse,
                               const float *dsum, Dims dm, MaskArgs mk, int b0, int n_rows, int TKP)
 {
   int r = blockIdx.x * ROW_WARPS + (threadIdx.x >> 5), lane = threadIdx.x & 31;
-  int h, i, b;
+  int h, i, b, lo, hi;
   size_t si;
   float l, d;
 
@@ -87,12 +94,15 @@ softmax_backward_rows_kernel (T *P, T *dS, const float *S, const float *dP, cons
   si = ((size_t) b * dm.Hq + h) * dm.Tq + i;
   l = lse[si];
   d = dsum[si];
+  visible_range (mk, b, i, dm.Tk, &lo, &hi);
   for (int j = lane; j < dm.Tk; j += 32)
     {
       size_t e = (size_t) r * TKP + j;
-      float p = l != -INFINITY && visible (mk, b, i, j) ? expf (S[e] - l) : 0.0f;
+      bool vis = l != -INFINITY && j >= lo && j < hi;
+      float sc = vis ? soft_cap (S[e], mk.softcap) : 0.0f;
+      float p = vis ? expf (sc - l) : 0.0f;
       P[e] = pt_from_f<T> (p);
-      dS[e] = pt_from_f<T> (p * (dP[e] - d) * dm.scale);
+      dS[e] = pt_from_f<T> (p * (dP[e] - d) * dm.scale * soft_cap_grad (sc, mk.softcap));
     }
 }
 
@@ -268,10 +278,10 @@ pt_cuda_attention_gemm_forward (PtCudaBackend *self, void *out, void *lse, const
       rows_product (&c, TRUE, dm.scale, q, act, k, S, PT_DTYPE_F32);
       if (act == PT_DTYPE_BF16)
         pt_cuda_launch (self, op, softmax_rows_kernel<__nv_bfloat16>, blocks, ROW_WARPS * 32, 0,
-                        (__nv_bfloat16 *) P, (float *) lse, (const float *) S, dm, mk, b0, n_rows, TKP);
+                        (__nv_bfloat16 *) P, (float *) lse, S, dm, mk, b0, n_rows, TKP);
       else
         pt_cuda_launch (self, op, softmax_rows_kernel<float>, blocks, ROW_WARPS * 32, 0,
-                        (float *) P, (float *) lse, (const float *) S, dm, mk, b0, n_rows, TKP);
+                        (float *) P, (float *) lse, S, dm, mk, b0, n_rows, TKP);
       rows_product (&c, FALSE, 1.0, P, act, v, out, act);
     }
   return TRUE;

@@ -17,7 +17,9 @@
  *                                                 (attn_dkv_kernel: a block owns 16
  *                                                  keys and sweeps every query row of
  *                                                  every query head of its kv head)
- * Key tiles and query tiles that the mask hides entirely are skipped.
+ * Key tiles and query tiles that the mask hides entirely are skipped, those
+ * outside a sliding window too. With a logit softcap the scores are capped
+ * (tanhf) where they are scaled, and dS gains the factor 1 - (s/cap)².
  */
 #include "config.h"
 
@@ -35,7 +37,10 @@
 #define QT 32                     /* query rows per tile in the dkv kernel: one per lane */
 #define MAX_HEAD_DIM 256
 
-/* [lo, hi): the keys any query row in [q0, q1) can see */
+/* [lo, hi): the keys any query row in [q0, q1) can see. The window raises
+ * the lower end only when every row is past the prefix (a prefix row sees
+ * the prefix from key_start on); the union of the rows' intervals has no
+ * hole, since a suffix row's window reaches back at most to key_start. */
 static __device__ __forceinline__ void
 key_range (const MaskArgs &mk, int b, int q0, int q1, int Tk, int *lo, int *hi)
 {
@@ -46,23 +51,43 @@ key_range (const MaskArgs &mk, int b, int q0, int q1, int Tk, int *lo, int *hi)
       return;
     }
   *lo = pt_imax (mk.key_start[b], 0);
+  if (mk.window > 0 && mk.q_offset + q0 >= mk.prefix_end[b])
+    *lo = pt_imax (*lo, mk.q_offset + q0 - mk.window + 1);
   *hi = pt_imin (mk.key_end[b], Tk);
   *hi = pt_imin (*hi, pt_imax (mk.prefix_end[b], mk.causal ? mk.q_offset + q1 : 0));
 }
 
-/* the first query row that can see any key in [k0, k1) (Tq when none can) */
-static __device__ __forceinline__ int
-first_query (const MaskArgs &mk, int b, int k0, int k1, int Tq)
+/* [*q_lo, *q_hi): the query rows that can see any key in [k0, k1) (empty
+ * when none can). A key j is seen by the prefix rows (j < prefix_end), by
+ * the causal rows from j on, and with a window only by the rows before
+ * j + window past the prefix. */
+static __device__ __forceinline__ void
+query_range (const MaskArgs &mk, int b, int k0, int k1, int Tq, int *q_lo, int *q_hi)
 {
+  int first;
+
+  *q_lo = 0;
+  *q_hi = Tq;
   if (mk.all_visible)
-    return 0;
+    return;
+  first = pt_imax (k0, mk.key_start[b]);
   if (k1 <= mk.key_start[b] || k0 >= mk.key_end[b])
-    return Tq;
-  if (pt_imax (k0, mk.key_start[b]) < mk.prefix_end[b])
-    return 0;
-  if (mk.causal)
-    return pt_imin (Tq, pt_imax (0, pt_imax (k0, mk.key_start[b]) - mk.q_offset));
-  return Tq;
+    *q_lo = Tq;
+  else if (first < mk.prefix_end[b])
+    *q_lo = 0;
+  else if (mk.causal)
+    *q_lo = pt_imin (Tq, pt_imax (0, first - mk.q_offset));
+  else
+    *q_lo = Tq;
+  if (mk.window > 0)
+    {
+      /* the last key k1 - 1 is in the window of positions < k1 - 1 + window;
+       * every prefix row sees a key below prefix_end */
+      int end = k1 - 1 + mk.window - mk.q_offset;
+      if (first < mk.prefix_end[b])
+        end = pt_imax (end, mk.prefix_end[b] - mk.q_offset);
+      *q_hi = pt_imin (Tq, pt_imax (0, end));
+    }
 }
 
 /* Keys and values [k0, k0 + BK) of batch row b, key head hk into shared
@@ -87,6 +112,22 @@ load_kv_tile (float *Ks, int ks, float *Vs, int vs, const T *k, const T *v, cons
       Ks[jj * ks + d] = kv;
       Vs[jj * vs + d] = vv;
     }
+}
+
+/* the scores of a lane's N rows, scaled and softcapped (soft_cap), with one
+ * branch for all rows: so the forward kernel keeps the registers it had
+ * without a softcap, where soft_cap per row cost it 8 to 16 (ptxas, sm_90,
+ * tools/cuda-regs.sh); the dQ kernel fares better with soft_cap per row */
+template <int N>
+static __device__ __forceinline__ void
+scale_scores (float (&s)[N], float scale, float cap)
+{
+  if (cap > 0.0f)
+    for (int r = 0; r < N; r++)
+      s[r] = tanhf (s[r] * scale / cap) * cap;
+  else
+    for (int r = 0; r < N; r++)
+      s[r] *= scale;
 }
 
 /* acc[r][c] += Σ_jj W[r][jj] · tile[jj][lane + 32c], jj in order: a warp's
@@ -156,11 +197,12 @@ attn_fwd_kernel (T *out, float *lse, const T *q, const T *k, const T *v, Dims dm
           for (int r = 0; r < ROWS; r++)
             s[r] += Qs[(warp * ROWS + r) * D + d] * kd;
         }
+      scale_scores (s, dm.scale, mk.softcap);
       for (int r = 0; r < ROWS; r++)
         {
           int i = q0 + warp * ROWS + r, j = k0 + lane;
           bool vis = j < hi && i < dm.Tq && visible (mk, b, i, j);
-          float sc = vis ? s[r] * dm.scale : -INFINITY;
+          float sc = vis ? s[r] : -INFINITY;
           float m_new = fmaxf (m[r], pt_warp_max (sc));
           float p = vis ? expf (sc - m_new) : 0.0f;
           float corr = m_new == -INFINITY ? 1.0f : expf (m[r] - m_new);
@@ -288,12 +330,15 @@ attn_dq_kernel (T *dq, const T *dout, const float *lse, const float *dsum, const
               dp[r] += dOs[(warp * ROWS + r) * D + d] * vd;
             }
         }
+      /* soft_cap per row: scale_scores here costs this kernel registers and spills */
       for (int r = 0; r < ROWS; r++)
         {
           int i = q0 + warp * ROWS + r, j = k0 + lane;
           bool vis = j < hi && i < dm.Tq && visible (mk, b, i, j);
-          float p = vis ? expf (s[r] * dm.scale - row_lse[r]) : 0.0f;
-          dSs[(warp * ROWS + r) * BK + lane] = p * (dp[r] - row_dsum[r]);
+          float sc = soft_cap (s[r] * dm.scale, mk.softcap);
+          float p = vis ? expf (sc - row_lse[r]) : 0.0f;
+          dSs[(warp * ROWS + r) * BK + lane] = p * (dp[r] - row_dsum[r])
+                                               * soft_cap_grad (sc, mk.softcap);
         }
       __syncwarp ();
       accumulate_tile<NI> (acc, dSs + warp * ROWS * BK, Ks, KS, D, lane);
@@ -334,8 +379,8 @@ attn_dkv_kernel (T *dk, T *dv, const T *dout, const float *lse, const float *dsu
   const int group = dm.Hq / dm.Hkv;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int k1 = pt_imin (k0 + BKV, dm.Tk);
-  const int q_lo = first_query (mk, b, k0, k1, dm.Tq);
   float dk_acc[KROWS][NI], dv_acc[KROWS][NI];
+  int q_lo, q_hi;
 
   for (int idx = threadIdx.x; idx < BKV * D; idx += blockDim.x)
     {
@@ -347,9 +392,10 @@ attn_dkv_kernel (T *dk, T *dv, const T *dout, const float *lse, const float *dsu
   for (int r = 0; r < KROWS; r++)
     for (int c = 0; c < NI; c++)
       dk_acc[r][c] = dv_acc[r][c] = 0.0f;
+  query_range (mk, b, k0, k1, dm.Tq, &q_lo, &q_hi);
 
   for (int h = hk * group; h < (hk + 1) * group; h++)
-    for (int qt = q_lo; qt < dm.Tq; qt += QT)
+    for (int qt = q_lo; qt < q_hi; qt += QT)
       {
         float s[KROWS], dp[KROWS];
         int i = qt + lane;
@@ -382,13 +428,15 @@ attn_dkv_kernel (T *dk, T *dv, const T *dout, const float *lse, const float *dsu
                 dp[r] += dod * Vs[(warp * KROWS + r) * D + d];
               }
           }
+        scale_scores (s, dm.scale, mk.softcap);
         for (int r = 0; r < KROWS; r++)
           {
             int j = k0 + warp * KROWS + r;
             bool vis = i < dm.Tq && j < dm.Tk && visible (mk, b, i, j);
-            float p = vis ? expf (s[r] * dm.scale - lse_s[lane]) : 0.0f;
+            float p = vis ? expf (s[r] - lse_s[lane]) : 0.0f;
             Ps[(warp * KROWS + r) * QT + lane] = p;
-            dSs[(warp * KROWS + r) * QT + lane] = p * (dp[r] - dsum_s[lane]);
+            dSs[(warp * KROWS + r) * QT + lane] = p * (dp[r] - dsum_s[lane])
+                                                  * soft_cap_grad (s[r], mk.softcap);
           }
         __syncwarp ();
         for (int ii = 0; ii < QT; ii++)
@@ -483,6 +531,11 @@ pt_cuda_attention_prepare (PtCudaBackend *self, const char *op, int B, int Tq, i
     }
   mk->causal = mask->causal;
   mk->q_offset = mask->q_offset;
+  /* a window hides key j from position qp when j <= qp - window: nothing
+   * when it reaches back past key 0 from the last query (PaliGemma 2's 4096
+   * at 224 and 448 px); the kernels then take the path without one */
+  mk->window = mask->window > 0 && mask->window < mask->q_offset + Tq ? mask->window : 0;
+  mk->softcap = (float) mask->softcap;
   return TRUE;
 }
 

@@ -10,7 +10,9 @@ typedef struct {
   int32_t prefix_end[PT_MAX_BATCH];
   int     causal;
   int     q_offset;
-  int     all_visible;        /* NULL PtAttnMask: every key is visible */
+  int     window;             /* sliding window in keys, 0 = none */
+  float   softcap;            /* attention logit softcap, 0 = none */
+  int     all_visible;        /* NULL PtAttnMask: every key is visible (no window, no softcap) */
 } MaskArgs;
 
 typedef struct {
@@ -26,14 +28,56 @@ odd_stride (int D)
   return D | 1;
 }
 
-/* key j visible to query row i of batch row b (pt-backend.h PtAttnMask) */
+/* key j visible to query row i of batch row b (pt-backend.h PtAttnMask):
+ * a query past the prefix sees only the `window` latest keys */
 static __device__ __forceinline__ bool
 visible (const MaskArgs &mk, int b, int i, int j)
 {
+  int qp = mk.q_offset + i;
+
   if (mk.all_visible)
     return true;
   return j >= mk.key_start[b] && j < mk.key_end[b]
-         && (j < mk.prefix_end[b] || (mk.causal && j <= mk.q_offset + i));
+         && (j < mk.prefix_end[b] || (mk.causal && j <= qp))
+         && (mk.window <= 0 || qp < mk.prefix_end[b] || j > qp - mk.window);
+}
+
+/* the keys query row i of batch row b sees, as [*lo, *hi) (empty when
+ * *lo >= *hi): visible() is an interval, as in the CPU backend's
+ * attn_visible, since both alternatives are prefixes of the keys and the
+ * window only raises the lower end */
+static __device__ __forceinline__ void
+visible_range (const MaskArgs &mk, int b, int i, int Tk, int *lo, int *hi)
+{
+  int qp = mk.q_offset + i;
+
+  if (mk.all_visible)
+    {
+      *lo = 0;
+      *hi = Tk;
+      return;
+    }
+  *lo = pt_imax (mk.key_start[b], 0);
+  if (mk.window > 0 && qp >= mk.prefix_end[b])
+    *lo = pt_imax (*lo, qp - mk.window + 1);
+  *hi = pt_imin (pt_imin (mk.key_end[b], Tk),
+                 mk.causal ? pt_imax (mk.prefix_end[b], qp + 1) : mk.prefix_end[b]);
+}
+
+/* s = cap · tanh(s / cap) on a scaled score, torch's order (the CPU
+ * backend's too); cap 0: s */
+static __device__ __forceinline__ float
+soft_cap (float s, float cap)
+{
+  return cap > 0.0f ? tanhf (s / cap) * cap : s;
+}
+
+/* d soft_cap / ds = 1 - (capped / cap)², from the capped score; 1 without a cap */
+static __device__ __forceinline__ float
+soft_cap_grad (float capped, float cap)
+{
+  float t = capped / cap;
+  return cap > 0.0f ? 1.0f - t * t : 1.0f;
 }
 
 /* checks the shapes (latching an error for unsupported ones) and fills dm

@@ -91,12 +91,13 @@ fi
 
 # ---- tests ------------------------------------------------------------------------
 failed=0
-run_test() {   # suite program
+run_test() {   # suite program [args…]
   local suite=$1 exe=$2 name rc t0 t1 verdict
-  name=$(basename "$exe")
-  echo "== $suite / $name" >> "$TESTS_LOG"
+  shift 2
+  name=$(basename "$exe")${1:+ $1}
+  echo "== $suite / $(basename "$exe") $*" >> "$TESTS_LOG"
   t0=$(date +%s.%N)
-  (cd "$OUT" && timeout 300 "$exe" >> "$TESTS_LOG" 2>&1)
+  (cd "$OUT" && timeout 300 "$exe" "$@" >> "$TESTS_LOG" 2>&1)
   rc=$?
   t1=$(date +%s.%N)
   case $rc in
@@ -170,7 +171,9 @@ for phase in "${PHASES[@]}"; do
   case $phase in
     tests)
       describe_machine
-      for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done ;;
+      for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done
+      # the op cases' attention family on the flash kernels too (meson's cuda-ops-flash)
+      run_test gpu "$HERE/bin/test-cuda-ops" --attention=flash attention/ ;;
     cli) run_cli ;;
     step) run_bench bench-cuda-step 240 --json "$OUT/bench-step.json" ;;
     ops) run_bench bench-cuda-ops 150 --json "$OUT/bench-ops.json" ;;

@@ -171,14 +171,17 @@ pt_ref_visible (const PtAttnMask *mask, int b, int i, int j, int Tk)
   ks = mask->key_start ? mask->key_start[b] : 0;
   ke = mask->key_end ? mask->key_end[b] : Tk;
   pe = mask->prefix_end ? mask->prefix_end[b] : 0;
-  return j >= ks && j < ke && j < Tk && (j < pe || (mask->causal && j <= mask->q_offset + i));
+  return j >= ks && j < ke && j < Tk && (j < pe || (mask->causal && j <= mask->q_offset + i))
+         && (mask->window <= 0 || mask->q_offset + i < pe || j > mask->q_offset + i - mask->window);
 }
 
-/* probabilities of row (b, i, h) over keys; returns FALSE when no key is visible */
+/* probabilities of row (b, i, h) over keys; returns FALSE when no key is
+ * visible. With a softcap, cap (when not NULL) receives d s_capped / d s
+ * = 1 - (s_capped / softcap)² per key. */
 static gboolean
 softmax_row (double *p, double *lse, const float *q, const float *k, int b, int i, int h,
              int Tq, int Tk, int tk_alloc, int Hq, int Hkv, int D, double scale,
-             const PtAttnMask *mask)
+             const PtAttnMask *mask, double *cap)
 {
   int hk = h / (Hq / Hkv);
   const float *qi = q + (((size_t) b * Tq + i) * Hq + h) * D;
@@ -188,6 +191,8 @@ softmax_row (double *p, double *lse, const float *q, const float *k, int b, int 
     {
       const float *kj = k + (((size_t) b * tk_alloc + j) * Hkv + hk) * D;
       double s = 0.0;
+      if (cap != NULL)
+        cap[j] = 1.0;
       if (!pt_ref_visible (mask, b, i, j, Tk))
         {
           p[j] = -INFINITY;
@@ -196,6 +201,10 @@ softmax_row (double *p, double *lse, const float *q, const float *k, int b, int 
       for (int d = 0; d < D; d++)
         s += (double) qi[d] * kj[d];
       p[j] = s * scale;
+      if (mask != NULL && mask->softcap > 0)
+        p[j] = mask->softcap * tanh (p[j] / mask->softcap);
+      if (cap != NULL && mask != NULL && mask->softcap > 0)
+        cap[j] = 1.0 - (p[j] / mask->softcap) * (p[j] / mask->softcap);
       mx = MAX (mx, p[j]);
     }
   if (mx == -INFINITY)
@@ -227,7 +236,7 @@ pt_ref_attention_forward (double *out, double *lse, const float *q, const float 
           int hk = h / (Hq / Hkv);
           double *o = out + (((size_t) b * Tq + i) * Hq + h) * D;
           softmax_row (p, &lse[((size_t) b * Hq + h) * Tq + i], q, k, b, i, h, Tq, Tk, tk_alloc,
-                       Hq, Hkv, D, scale, mask);
+                       Hq, Hkv, D, scale, mask, NULL);
           for (int d = 0; d < D; d++)
             {
               double acc = 0.0;
@@ -238,7 +247,8 @@ pt_ref_attention_forward (double *out, double *lse, const float *q, const float 
         }
 }
 
-/* S = scale q·k, P = softmax(S); dP = dO·vᵀ; dS = P ∘ (dP − rowsum(P ∘ dP));
+/* S = scale q·k (softcapped: cap·tanh(S/cap)), P = softmax(S); dP = dO·vᵀ;
+ * dS = P ∘ (dP − rowsum(P ∘ dP)) (∘ (1 - (S/cap)²) with a softcap);
  * dq = scale dS k, dk = scale dSᵀ q, dv = Pᵀ dO */
 void
 pt_ref_attention_backward (double *dq, double *dk, double *dv, const float *dout,
@@ -248,6 +258,7 @@ pt_ref_attention_backward (double *dq, double *dk, double *dv, const float *dout
 {
   g_autofree double *p = g_new (double, Tk + 1);
   g_autofree double *dp = g_new (double, Tk + 1);
+  g_autofree double *cap = g_new (double, Tk + 1);
 
   for (int b = 0; b < B; b++)
     for (int j = 0; j < Tk; j++)
@@ -267,7 +278,7 @@ pt_ref_attention_backward (double *dq, double *dk, double *dv, const float *dout
 
           for (int d = 0; d < D; d++)
             dq[qo + d] = 0.0;
-          if (!softmax_row (p, &lse, q, k, b, i, h, Tq, Tk, tk_alloc, Hq, Hkv, D, scale, mask))
+          if (!softmax_row (p, &lse, q, k, b, i, h, Tq, Tk, tk_alloc, Hq, Hkv, D, scale, mask, cap))
             continue;
           for (int j = 0; j < Tk; j++)
             {
@@ -280,7 +291,7 @@ pt_ref_attention_backward (double *dq, double *dk, double *dv, const float *dout
           for (int j = 0; j < Tk; j++)
             {
               size_t ko = (((size_t) b * tk_alloc + j) * Hkv + hk) * D;
-              double ds = p[j] * (dp[j] - rowsum);
+              double ds = p[j] * (dp[j] - rowsum) * cap[j];
               for (int d = 0; d < D; d++)
                 {
                   dq[qo + d] += scale * ds * k[ko + d];

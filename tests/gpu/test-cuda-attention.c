@@ -3,7 +3,9 @@
  * a naive double-precision softmax(q·kᵀ·scale + mask)·v, on the shapes that
  * matter: SigLIP (head_dim 72, no mask), Gemma training (head_dim 256, MQA,
  * right padding, prefix-LM), decoding with GQA, a left-padded row and a row
- * that sees no key, and a plain causal mask over several key tiles. The rows
+ * that sees no key, and a plain causal mask over several key tiles; Gemma 2's
+ * sliding window (shorter than the prefix in some rows, longer in others;
+ * training, decoding, left padding) and attention logit softcap. The rows
  * of k/v/dk/dv past Tk (up to tk_alloc) must stay untouched.
  */
 #include "config.h"
@@ -25,6 +27,8 @@ typedef struct {
   int32_t key_start[4], key_end[4], prefix_end[4];
   gboolean use_start, use_end, use_prefix;
   int causal, q_offset;
+  int window;               /* Gemma 2 */
+  double softcap;
 } AttnCase;
 
 static const AttnCase cases[] = {
@@ -36,6 +40,24 @@ static const AttnCase cases[] = {
   { "causal-d128", 1, 50, 50, 50, 2, 2, 128, TRUE, { 0 }, { 0 }, { 0 }, FALSE, FALSE, FALSE, 1, 0 },
   { "left-pad-d96", 2, 37, 37, 40, 2, 1, 96, TRUE, { 5, 0 }, { 37, 33 }, { 20, 12 },
     TRUE, TRUE, TRUE, 1, 0 },
+  /* Gemma 2: window 18 shorter than rows 0 and 2's prefix, longer than row
+   * 1's; several query tiles per key block, the last row that sees a block
+   * of 16 keys starting a tile of 32 queries (16 - 1 + 18 - 1 = 32; prefix
+   * row 64 of row 2); softcap */
+  { "gemma2-train", 3, 80, 80, 84, 4, 2, 64, TRUE, { 0 }, { 80, 70, 77 }, { 41, 9, 65 },
+    FALSE, TRUE, TRUE, 1, 0, 18, 1.5 },
+  /* a decode step: q_offset, tk_alloc, GQA 4:1, left padding, window, softcap */
+  { "gemma2-decode", 2, 3, 50, 64, 8, 2, 256, TRUE, { 0, 6 }, { 50, 50 }, { 30, 30 },
+    TRUE, TRUE, TRUE, 1, 47, 16, 2.0 },
+  /* left padding, MQA, window only; a window of one key (itself) */
+  { "window-left-pad", 2, 45, 45, 48, 2, 1, 96, TRUE, { 5, 0 }, { 45, 40 }, { 20, 12 },
+    TRUE, TRUE, TRUE, 1, 0, 7, 0.0 },
+  { "window-1", 1, 40, 40, 40, 2, 2, 64, TRUE, { 0 }, { 0 }, { 10 }, FALSE, FALSE, TRUE, 1, 0, 1, 0.0 },
+  /* the longest window that hides a key: key 0 from the last query only */
+  { "window-edge", 1, 40, 40, 40, 2, 1, 32, TRUE, { 0 }, { 0 }, { 0 }, FALSE, FALSE, FALSE, 1, 0, 39, 0.0 },
+  /* softcap only, head_dim 256, a cap the scores reach */
+  { "softcap-d256", 2, 33, 33, 33, 4, 4, 256, TRUE, { 0 }, { 33, 25 }, { 12, 20 },
+    FALSE, TRUE, TRUE, 1, 0, 0, 0.7 },
 };
 
 /* the first Tk rows of each batch row of a (B, tk_alloc, Hkv, D) tensor */
@@ -105,6 +127,8 @@ run_case (PtTestCtx *ctx, const AttnCase *c)
       mask.prefix_end = c->use_prefix ? c->prefix_end : NULL;
       mask.causal = c->causal;
       mask.q_offset = c->q_offset;
+      mask.window = c->window;
+      mask.softcap = c->softcap;
       mp = &mask;
     }
   pt_ref_attention_forward (out, lse, q, k, v, c->B, c->Tq, c->Tk, c->tk_alloc, c->Hq, c->Hkv,

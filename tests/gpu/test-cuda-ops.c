@@ -4,10 +4,13 @@
  * BF16 activations (its BF16 bounds). The CUDA backend implements the whole
  * table, so here a case it does not support is a failure.
  * Exit 77 (skipped) on machines without a CUDA device.
- * Usage: test-cuda-ops [FILTER]   (runs the cases whose "family/name" contains FILTER) */
+ * Usage: test-cuda-ops [--attention=flash|gemm] [FILTER]
+ *   (runs the cases whose "family/name" contains FILTER; --attention forces
+ *   one attention path, as PT_CUDA_ATTENTION does) */
 #include "config.h"
 
 #include <stdio.h>          /* printf */
+#include <string.h>         /* strlen */
 
 #include "pt-backend.h"     /* pt_cpu_backend_new */
 #include "pt-cuda.h"        /* pt_cuda_device_count, pt_cuda_backend_new_full */
@@ -26,6 +29,12 @@ main (int   argc,
     {
       printf ("SKIP: no CUDA device\n");
       return 77;
+    }
+  if (argc > 1 && g_str_has_prefix (argv[1], "--attention="))
+    {
+      g_setenv ("PT_CUDA_ATTENTION", argv[1] + strlen ("--attention="), TRUE);
+      argc--;
+      argv++;
     }
   cpu = pt_cpu_backend_new (PT_DTYPE_F64, 0, &error);
   g_assert_no_error (error);
