@@ -429,8 +429,21 @@ pt_playground_page_ask (PtPlaygroundPage *self)
   request->base_model_dir = g_strdup (self->base_model_dir);
   request->device = g_strdup (self->device);
   request->prompt = g_steal_pointer (&prompt);
-  /* a detection answer is 4 location tokens and a label per object */
-  request->max_new_tokens = gtk_drop_down_get_selected (self->prefix_dropdown) == PT_PROMPT_DETECT ? 64 : 32;
+  /* a detection answer is 4 location tokens and a label per object, a
+   * segmentation one 16 mask codes more; text read off an image runs long */
+  switch (gtk_drop_down_get_selected (self->prefix_dropdown))
+    {
+    case PT_PROMPT_DETECT:
+    case PT_PROMPT_OCR:
+      request->max_new_tokens = 64;
+      break;
+    case PT_PROMPT_SEGMENT:
+      request->max_new_tokens = 96;
+      break;
+    default:
+      request->max_new_tokens = 32;
+      break;
+    }
   if (pt_playground_page_has_tuned (self))
     {
       request->tuned_kind = g_array_index (self->tuned_kinds, int, self->tuned_selected);

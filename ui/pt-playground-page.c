@@ -104,6 +104,15 @@ show_answer (PtPlaygroundPage *self,
       gtk_label_set_text (label, error);
       gtk_widget_add_css_class (GTK_WIDGET (label), "error");
     }
+  else if (answer != NULL && strstr (answer, "<seg") != NULL)
+    {
+      /* the box is drawn; the mask is 16 codes of PaliGemma's VQ-VAE */
+      g_autofree char *text = g_strdup_printf ("%s\n%s", answer,
+                                               _("The <seg> codes describe a mask; drawing it needs "
+                                                 "PaliGemma's VAE decoder, which PaliTune does not include. "
+                                                 "The box is shown."));
+      gtk_label_set_text (label, text);
+    }
   else if (answer != NULL)
     gtk_label_set_text (label, *answer != '\0' ? answer : _("(an empty answer)"));
   else
@@ -541,9 +550,12 @@ pt_playground_page_dup_prompt (PtPlaygroundPage *self)
       /* a language code; PaliGemma's mix checkpoints know "en" */
       return g_strconcat (prefix_words[prefix], " ", *text != '\0' ? text : "en", NULL);
     case PT_PROMPT_DETECT:
+    case PT_PROMPT_SEGMENT:
       if (*text == '\0')
         return NULL;
-      return g_strconcat ("detect ", text, NULL);
+      return g_strconcat (prefix == PT_PROMPT_DETECT ? "detect " : "segment ", text, NULL);
+    case PT_PROMPT_OCR:
+      return g_strdup ("ocr");
     case PT_PROMPT_FREE:
     default:
       return *text != '\0' ? g_steal_pointer (&text) : NULL;
@@ -558,6 +570,8 @@ update_prompt (PtPlaygroundPage *self)
     N_("A language code, e.g. en"),
     N_("A language code, e.g. en"),
     N_("What to find, e.g. circle ; star"),
+    N_("Nothing to add: the model reads the text in the image"),
+    N_("What to outline, e.g. circle"),
     N_("The whole prompt, as the model sees it"),
   };
   guint prefix = MIN (gtk_drop_down_get_selected (self->prefix_dropdown), G_N_ELEMENTS (placeholders) - 1);

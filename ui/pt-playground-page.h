@@ -25,6 +25,8 @@ typedef enum {
   PT_PROMPT_CAPTION,     /* "caption en" */
   PT_PROMPT_DESCRIBE,    /* "describe en" */
   PT_PROMPT_DETECT,      /* "detect circle ; star" */
+  PT_PROMPT_OCR,         /* "ocr" (the mix checkpoints' text reading) */
+  PT_PROMPT_SEGMENT,     /* "segment circle" */
   PT_PROMPT_FREE,        /* as typed */
 } PtPromptPrefix;
 

@@ -552,6 +552,22 @@ test_playground (void)
   pt_window_show_page (window, "playground");
   g_assert_true (pt_playground_page_set_image (page, file, &error));
   g_assert_no_error (error);
+  /* the mix checkpoints' task prompts */
+  {
+    static const struct { PtPromptPrefix prefix; const char *text, *prompt; } tasks[] = {
+      { PT_PROMPT_CAPTION, "", "caption en" }, { PT_PROMPT_DESCRIBE, "de", "describe de" },
+      { PT_PROMPT_DETECT, "circle ; star", "detect circle ; star" }, { PT_PROMPT_OCR, "", "ocr" },
+      { PT_PROMPT_SEGMENT, "circle", "segment circle" }, { PT_PROMPT_SEGMENT, "", NULL },
+      { PT_PROMPT_FREE, "question en blue", "question en blue" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+      {
+        g_autofree char *p = NULL;
+        pt_playground_page_set_prompt (page, tasks[i].prefix, tasks[i].text);
+        p = pt_playground_page_dup_prompt (page);
+        g_assert_cmpstr (p, ==, tasks[i].prompt);
+      }
+  }
   pt_playground_page_set_prompt (page, PT_PROMPT_ANSWER, "what color is the circle?");
   prompt = pt_playground_page_dup_prompt (page);
   g_assert_cmpstr (prompt, ==, "answer what color is the circle?");
