@@ -6,6 +6,8 @@
  *                            differences of Σ out·R in the F64 backend
  *   /engine/ops/f32-vs-f64/… F32 forward and backward against F64 (NMSE)
  *   /engine/ops/threads/…    1 thread and 3 threads give identical bits
+ *   /engine/ops/bf16-vs-f64/… the BF16 backend (act BF16, acc F32, as CUDA)
+ *                            against F64, within the case's BF16 bound
  * plus semantics the table cannot express: conversion bit patterns, im2col
  * against a direct convolution, NF4 against bitsandbytes' output.
  */
@@ -20,7 +22,7 @@
 #include "pt-nf4.h"         /* the host quantiser under test */
 #include "op-cases.h"       /* the op case table and its checks */
 
-static PtBackend *cpu_f64, *cpu_f32, *cpu_f32_1, *cpu_f32_3;
+static PtBackend *cpu_f64, *cpu_f32, *cpu_f32_1, *cpu_f32_3, *cpu_bf16;
 
 static void
 finish (PtOcResult result,
@@ -63,6 +65,13 @@ test_f32_vs_f64 (gconstpointer data)
   g_autoptr(GString) log = g_string_new (NULL);
 
   finish (pt_op_case_compare (data, cpu_f64, cpu_f32, log), log);
+}
+
+static void
+test_bf16_vs_f64 (gconstpointer data)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  finish (pt_op_case_compare (data, cpu_f64, cpu_bf16, log), log);
 }
 
 static void
@@ -387,6 +396,7 @@ add_case_tests (void)
       g_autofree char *grad = g_strdup_printf ("/engine/ops/gradcheck/%s", path);
       g_autofree char *cmp = g_strdup_printf ("/engine/ops/f32-vs-f64/%s", path);
       g_autofree char *thr = g_strdup_printf ("/engine/ops/threads/%s", path);
+      g_autofree char *bf = g_strdup_printf ("/engine/ops/bf16-vs-f64/%s", path);
 
       if (c->family->reference != NULL)
         g_test_add_data_func (ref, c, test_reference);
@@ -394,6 +404,7 @@ add_case_tests (void)
         g_test_add_data_func (grad, c, test_gradcheck);
       g_test_add_data_func (cmp, c, test_f32_vs_f64);
       g_test_add_data_func (thr, c, test_threads);
+      g_test_add_data_func (bf, c, test_bf16_vs_f64);
     }
 }
 
@@ -408,6 +419,7 @@ main (int   argc,
   cpu_f32 = pt_cpu_backend_new (PT_DTYPE_F32, 2, NULL);
   cpu_f32_1 = pt_cpu_backend_new (PT_DTYPE_F32, 1, NULL);
   cpu_f32_3 = pt_cpu_backend_new (PT_DTYPE_F32, 3, NULL);
+  cpu_bf16 = pt_cpu_backend_new (PT_DTYPE_BF16, 2, NULL);
 
   add_case_tests ();
   g_test_add_func ("/engine/ops/convert/bits", test_convert_bits);
@@ -423,5 +435,6 @@ main (int   argc,
   pt_backend_free (cpu_f32);
   pt_backend_free (cpu_f32_1);
   pt_backend_free (cpu_f32_3);
+  pt_backend_free (cpu_bf16);
   return status;
 }
