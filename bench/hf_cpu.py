@@ -92,20 +92,22 @@ def cmd_step(a, dtype):
     opt = torch.optim.AdamW(params, lr=2e-5, weight_decay=1e-6)
     batch = synthetic_batch(model.config if a.mode != "lora" else model.base_model.model.config,
                             a.batch, a.prompt_tokens, a.answer_tokens, dtype)
-    times, losses = [], []
+    times, cpu, losses = [], [], []
     for i in range(a.steps + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = model(**batch)
         out.loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
         if i > 0:
             times.append(time.perf_counter() - t0)
-        losses.append(float(out.loss))
+            cpu.append(time.process_time() - c0)
+        losses.append(float(out.loss.detach()))
     med = statistics.median(times)
     print(f"hf step: {a.mode}{' + vision' if a.train_vision else ''}, {a.dtype}, batch {a.batch} x "
           f"{batch['input_ids'].shape[1]} tokens, {sum(p.numel() for p in params):,} trained")
     print(f"hf step: {med * 1e3:.1f} ms median of {a.steps} ({a.batch / med:.2f} samples/s); "
+          f"CPU time {statistics.median(cpu) * 1e3:.1f} ms per step, all threads; "
           f"losses {losses[0]:.4f} .. {losses[-1]:.4f}; peak RSS {peak_rss_mib():.0f} MiB")
 
 
