@@ -226,9 +226,14 @@ gemm_locked (PtCpuBackend *self,
     return;
 #if HAVE_DNNL
   if (self->bf16_native && k > 0 && a_dtype == PT_DTYPE_BF16 && b_dtype == PT_DTYPE_BF16
-      && (c_dtype == PT_DTYPE_BF16 || c_dtype == PT_DTYPE_F32)
-      && gemm_dnnl (self, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, c_dtype, ldc))
-    return;
+      && (c_dtype == PT_DTYPE_BF16 || c_dtype == PT_DTYPE_F32))
+    {
+      if (gemm_dnnl (self, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, c_dtype, ldc))
+        return;
+      /* oneDNN cannot here after all (an old oneDNN, a processor it does
+       * not know): sgemm from now on, without asking again every product */
+      self->bf16_native = FALSE;
+    }
 #endif
 
   if (c_dtype != compute)
