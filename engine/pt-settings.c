@@ -233,8 +233,9 @@ pt_memory_size_parse (const char *text,
   value = g_ascii_strtod (t, &end);
   if (end == t || !isfinite (value) || value < 0)
     return FALSE;
-  while (*end == ' ')
-    end++;
+  /* a space, or the no-break space g_format_size () puts there */
+  while (*end == ' ' || (end[0] == '\xc2' && end[1] == '\xa0'))
+    end += *end == ' ' ? 1 : 2;
   for (guint i = 0; i < G_N_ELEMENTS (units); i++)
     if (g_str_equal (end, units[i].suffix))
       {
@@ -245,6 +246,17 @@ pt_memory_size_parse (const char *text,
         return TRUE;
       }
   return FALSE;
+}
+
+char *
+pt_memory_size_format (guint64 bytes)
+{
+  static const struct { char unit; int shift; } units[] = { { 'T', 40 }, { 'G', 30 }, { 'M', 20 }, { 'K', 10 } };
+
+  for (guint i = 0; bytes > 0 && i < G_N_ELEMENTS (units); i++)
+    if (bytes % (G_GUINT64_CONSTANT (1) << units[i].shift) == 0)
+      return g_strdup_printf ("%" G_GUINT64_FORMAT "%c", bytes >> units[i].shift, units[i].unit);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
 }
 
 /* ---- validation ---- */

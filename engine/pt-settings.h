@@ -114,6 +114,9 @@ gboolean         pt_schedule_from_string        (const char *s, PtSchedule *sche
  * "65536" (bytes); K/M/G/T are powers of 1024. "0" is no limit. FALSE for
  * anything else (negative, junk, overflow). */
 gboolean         pt_memory_size_parse           (const char *text, guint64 *bytes);
+/* bytes in the largest unit that divides it ("6G", "1536M", "65537"), as
+ * pt_memory_size_parse reads it back */
+char            *pt_memory_size_format          (guint64 bytes);
 
 /* Replaces lora_targets with the comma-separated list (spaces allowed). */
 gboolean         pt_train_settings_set_targets  (PtTrainSettings *settings, const char *comma_list,

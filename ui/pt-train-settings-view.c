@@ -250,10 +250,9 @@ sync_form (PtTrainSettingsView *self)
   adw_combo_row_set_selected (self->schedule_row, s->schedule);
   {
     PtPrecision precision = PT_PRECISION_AUTO;
-    g_autofree char *limit = s->memory_limit > 0 ? g_format_size_full (s->memory_limit, G_FORMAT_SIZE_IEC_UNITS) : NULL;
+    g_autofree char *limit = s->memory_limit > 0 ? pt_memory_size_format (s->memory_limit) : NULL;
     pt_precision_parse (s->precision, &precision);
     adw_combo_row_set_selected (self->precision_row, precision);   /* the rows are in enum order */
-    /* "6.0 GiB" reads back through pt_memory_size_parse */
     gtk_editable_set_text (GTK_EDITABLE (self->memory_limit_row), limit != NULL ? limit : "");
     gtk_widget_remove_css_class (GTK_WIDGET (self->memory_limit_row), "error");
     self->memory_limit_error = FALSE;

@@ -283,7 +283,8 @@ budget_run (const char *train, const char *val, const char *name, guint64 limit,
   s->grad_accum = 2;
   s->max_steps = 3;
   s->eval_every = 0;
-  s->eval_max_samples = 4;
+  s->eval_max_samples = 2;
+  s->max_new_tokens = 1;
   s->num_workers = 1;
   s->memory_limit = limit;
   b->losses = g_array_new (FALSE, FALSE, sizeof (double));
@@ -302,7 +303,7 @@ budget_run (const char *train, const char *val, const char *name, guint64 limit,
 static void
 test_memory_limit (void)
 {
-  g_autofree char *dir = make_data ("budget", "color_fr", 96, 8, 99);
+  g_autofree char *dir = make_data ("budget", "color_fr", 96, 2, 99);
   g_autofree char *train = g_build_filename (dir, "train.jsonl", NULL);
   g_autofree char *val = g_build_filename (dir, "val.jsonl", NULL);
   Budget a = { 0 }, b = { 0 };

@@ -187,6 +187,15 @@ test_precision_and_memory (void)
   g_assert_false (pt_memory_size_parse ("inf", &b));
   g_assert_false (pt_memory_size_parse ("1e30T", &b));
   g_assert_false (pt_memory_size_parse (NULL, &b));
+  g_assert_true (pt_memory_size_parse ("1.5\xc2\xa0GiB", &b) && b == 3ull << 29);   /* g_format_size's space */
+  {
+    g_autofree char *g = pt_memory_size_format (6ull << 30);
+    g_autofree char *m = pt_memory_size_format (1536ull << 20);
+    g_autofree char *odd = pt_memory_size_format (65537);
+    g_assert_cmpstr (g, ==, "6G");
+    g_assert_cmpstr (m, ==, "1536M");
+    g_assert_cmpstr (odd, ==, "65537");
+  }
 
   g_free (s->precision);
   s->precision = g_strdup ("bf16");

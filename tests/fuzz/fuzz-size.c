@@ -23,7 +23,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (pt_memory_size_parse (text, &bytes))
     {
       g_autofree char *plain = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+      g_autofree char *formatted = pt_memory_size_format (bytes);
       g_assert (pt_memory_size_parse (plain, &back));
+      g_assert (back == bytes);
+      g_assert (pt_memory_size_parse (formatted, &back));
       g_assert (back == bytes);
     }
   if (pt_precision_parse (text, &precision))
