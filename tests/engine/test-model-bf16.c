@@ -4,6 +4,9 @@
  *   /engine/model-bf16/hf/…     loss within 1e-2 relative, logits and
  *                               gradients within BF16's reach
  *   /engine/model-bf16/train/…  10 AdamW steps: every loss within 1e-2
+ *   /engine/model-bf16/generate/… greedy tokens against HF f32 and HF bf16:
+ *                               at least as many of the F32 answers as HF's
+ *                               own BF16 keeps
  * Each hf case runs the F32 path beside it (held to its 1e-4) and prints
  * both.
  */
@@ -12,6 +15,7 @@
 #include <math.h>           /* fabs, sqrt */
 
 #include "model-fixture.h"
+#include "pt-generate.h"    /* pt_generate_greedy */
 #include "pt-optim.h"       /* pt_optimizer_new, pt_optimizer_step */
 
 static const char *const configs[] = { "mqa", "gqa" };
@@ -148,12 +152,117 @@ test_train (gconstpointer data)
   g_assert_cmpfloat (e_loss, <=, 1e-2);
 }
 
+/* Tokens of got that agree with ref, row by row up to the first
+ * disagreement (after it the sequences continue from different prefixes),
+ * over the reference's tokens (up to its <eos>). */
+static void
+agreement (const int32_t *got, const int32_t *ref, int B, int *agree, int *total)
+{
+  for (int b = 0; b < B; b++)
+    {
+      gboolean same = TRUE;
+      for (int k = 0; k < 8 && ref[b * 8 + k] != -1; k++)
+        {
+          same = same && got[b * 8 + k] == ref[b * 8 + k];
+          *agree += same;
+          (*total)++;
+        }
+    }
+}
+
+/* summed over the generation cases, checked by the last test */
+static int gen_pt_f32, gen_hf16_f32, gen_pt_hf16, gen_total, gen_total16;
+
+/* Greedy answers of the BF16 path on the generation fixtures against HF's
+ * in F32 (output_ids) and in BF16 (<case>_bf16.safetensors,
+ * tools/make-bf16-gen-fixtures.py). The fixture models are tiny and random:
+ * their logits are close together, so any BF16 rounding flips tokens (HF's
+ * own BF16 keeps about half of its F32 answers); what is checked is that
+ * PaliTune's BF16 stays as close to the exact answers as HF's BF16 does. */
+static void
+test_generate (gconstpointer data)
+{
+  g_auto(GStrv) parts = g_strsplit (data, "/", 2);
+  const char *cfg = parts[0], *name = parts[1];
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_BF16);
+  g_autoptr(PtModelConfig) config = fx_config (cfg);
+  g_autoptr(PtSafetensors) st = fx_case (cfg, name);
+  g_autofree char *name16 = g_strconcat (name, "_bf16", NULL);
+  g_autoptr(PtSafetensors) st16 = fx_case (cfg, name16);
+  g_autoptr(PtTrainSettings) s = NULL;
+  g_autoptr(PtModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  const PtStTensor *t = pt_safetensors_find (st, "input_ids");
+  int B = (int) t->shape[0], T = (int) t->shape[1];
+  g_autofree int32_t *ids = fx_tensor_i32 (st, "input_ids", NULL);
+  g_autofree int32_t *mask = fx_tensor_i32 (st, "attention_mask", NULL);
+  g_autofree float *pixels = fx_tensor (st, "pixel_values", NULL);
+  g_autofree int32_t *ref = fx_tensor_i32 (st, "output_ids", NULL);
+  g_autofree int32_t *ref16 = fx_tensor_i32 (st16, "output_ids", NULL);
+  const int32_t *prompts[PT_MAX_BATCH];
+  int lens[PT_MAX_BATCH], out_len[PT_MAX_BATCH];
+  int pt_f32 = 0, hf16_f32 = 0, pt_hf16 = 0, n = 0, n16 = 0, dummy = 0;
+  g_autofree int32_t *out = g_new (int32_t, (size_t) B * 8);
+  PtGenerateInput in = { 0 };
+
+  if (g_str_has_prefix (name, "gen_lora"))
+    {
+      s = pt_train_settings_new ();   /* the seed targets, as test-model.c */
+      s->lora_rank = 4;
+      s->lora_alpha = 8;
+    }
+  model = pt_model_new (be, config, s, B, T, FALSE, &error);
+  g_assert_no_error (error);
+  fx_load_base (model, cfg);
+  if (s != NULL)
+    fx_load_init (model, st);
+  for (int b = 0; b < B; b++)
+    {
+      int first = 0, len = 0;
+      while (mask[b * T + first] == 0)
+        first++;
+      for (int k = 0; k < T; k++)
+        len += mask[b * T + k];
+      prompts[b] = ids + b * T + first;
+      lens[b] = len;
+    }
+  in.B = B;
+  in.prompts = prompts;
+  in.prompt_len = lens;
+  in.pixels = pixels;
+  g_assert_true (pt_generate_greedy (model, &in, 8, -1, out, out_len, &error));
+  g_assert_no_error (error);
+  /* HF stops at <eos>; PaliTune was asked for 8 tokens without a stop:
+   * only the reference's tokens count */
+  agreement (out, ref, B, &pt_f32, &n);
+  agreement (ref16, ref, B, &hf16_f32, &dummy);
+  agreement (out, ref16, B, &pt_hf16, &n16);
+  g_test_message ("%s/%s greedy tokens: PaliTune bf16 as HF f32 %d/%d, HF bf16 as HF f32 %d/%d, "
+                  "PaliTune bf16 as HF bf16 %d/%d", cfg, name, pt_f32, n, hf16_f32, n, pt_hf16, n16);
+  gen_pt_f32 += pt_f32;
+  gen_hf16_f32 += hf16_f32;
+  gen_pt_hf16 += pt_hf16;
+  gen_total += n;
+  gen_total16 += n16;
+}
+
+static void
+test_generate_summary (void)
+{
+  g_test_message ("all cases: PaliTune bf16 as HF f32 %d/%d, HF bf16 as HF f32 %d/%d, "
+                  "PaliTune bf16 as HF bf16 %d/%d", gen_pt_f32, gen_total, gen_hf16_f32, gen_total,
+                  gen_pt_hf16, gen_total16);
+  g_assert_cmpint (gen_total, >, 0);
+  g_assert_cmpint (gen_pt_f32, >=, gen_hf16_f32);
+}
+
 int
 main (int argc, char **argv)
 {
   static const char *const grad_cases[] = {
     "lora_seed", "lora_all_rs", "lora_text", "full_dec_proj", "full_vision", "full_all" };
   static const char *const train_cases[] = { "train_lora", "train_full" };
+  static const char *const gen_cases[] = { "gen_single", "gen_batched", "gen_lora_batched" };
 
   g_test_init (&argc, &argv, NULL);
   for (guint c = 0; c < G_N_ELEMENTS (configs); c++)
@@ -172,6 +281,15 @@ main (int argc, char **argv)
           g_test_add_data_func_full (path, id, test_train, g_free);
           g_free (path);
         }
+      for (guint i = 0; i < G_N_ELEMENTS (gen_cases); i++)
+        {
+          char *id = g_strdup_printf ("%s/%s", configs[c], gen_cases[i]);
+          char *path = g_strdup_printf ("/engine/model-bf16/generate/%s", id);
+          g_test_add_data_func_full (path, id, test_generate, g_free);
+          g_free (path);
+        }
     }
+  /* after every generation case: GLib runs a suite's subsuites in the order added */
+  g_test_add_func ("/engine/model-bf16/generate/total/agreement", test_generate_summary);
   return g_test_run ();
 }
