@@ -229,7 +229,6 @@ check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **err
   PtMemoryEstimate est;
   guint64 total = 0;
   const char *name = t->s->device;
-
   PtPrecision precision = PT_PRECISION_AUTO;
 
   pt_precision_parse (t->s->precision, &precision);   /* validated with the settings */
@@ -767,7 +766,7 @@ run_loop (PtTrainer *t, GError **error)
         {
           PtStepMetrics m;
           g_autoptr(JsonNode) row = NULL;
-
+          /* where the step starts, to redo it if it runs out of memory */
           guint batch0 = t->batch;
           int micro0 = t->micro_batch;
           guint64 rng0 = pt_model_get_rng_step (t->pipe->model);
