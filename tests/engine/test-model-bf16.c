@@ -16,6 +16,8 @@
 
 #include "model-fixture.h"
 #include "pt-generate.h"    /* pt_generate_greedy */
+#include "pt-init.h"        /* pt_model_init_random_full */
+#include "pt-run.h"         /* pt_rmtree */
 #include "pt-optim.h"       /* pt_optimizer_new, pt_optimizer_step */
 
 static const char *const configs[] = { "mqa", "gqa" };
@@ -256,6 +258,55 @@ test_generate_summary (void)
   g_assert_cmpint (gen_pt_f32, >=, gen_hf16_f32);
 }
 
+/* init-model --dtype bf16 --max-shard-size: the hub's layout (shards and
+ * an index), and the model it writes is the F32 one rounded: the same
+ * forward loss on a synthetic batch within BF16's reach. */
+static double
+init_and_loss (const char *dir, gboolean bf16, guint64 shard)
+{
+  g_autofree char *path = g_build_filename (SOURCE_DATADIR, "demo", "config.json", NULL);
+  g_autoptr(PtModelConfig) config = pt_model_config_load (path, NULL);
+  g_autoptr(PtBackend) be = fx_cpu (PT_DTYPE_F32);
+  g_autoptr(PtBatch) batch = NULL;
+  g_autoptr(PtModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  PtLossResult res;
+
+  g_assert_nonnull (config);
+  g_assert_true (pt_model_init_random_full (config, 5, NULL, dir, bf16, shard, &error));
+  g_assert_no_error (error);
+  batch = pt_batch_new_synthetic (config, 2, 6, 2, 1);
+  model = pt_model_new (be, config, NULL, batch->B, batch->T, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (pt_model_load_base (model, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (pt_model_forward_loss (model, batch, FALSE, &res, NULL, &error));
+  g_assert_no_error (error);
+  return res.loss_sum / res.n_tokens;
+}
+
+static void
+test_init_bf16_shards (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("pt-init-bf16-XXXXXX", &error);
+  g_autofree char *f32_dir = g_build_filename (tmp, "f32", NULL);
+  g_autofree char *bf16_dir = g_build_filename (tmp, "bf16", NULL);
+  g_autofree char *index = g_build_filename (bf16_dir, "model.safetensors.index.json", NULL);
+  g_autofree char *third = g_build_filename (bf16_dir, "model-00003-of-00003.safetensors", NULL);
+  double l32, l16;
+
+  g_assert_no_error (error);
+  l32 = init_and_loss (f32_dir, FALSE, 0);
+  l16 = init_and_loss (bf16_dir, TRUE, 3u << 20);
+  g_test_message ("demo config, seed 5: loss with f32 weights %.6f, with bf16 weights %.6f", l32, l16);
+  g_assert_true (g_file_test (index, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (third, G_FILE_TEST_EXISTS));
+  g_assert_cmpfloat (fabs (l16 - l32), <=, 1e-2 * fabs (l32));
+  g_assert_cmpfloat (l16, !=, l32);   /* the weights were rounded */
+  pt_rmtree (tmp, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -291,5 +342,6 @@ main (int argc, char **argv)
     }
   /* after every generation case: GLib runs a suite's subsuites in the order added */
   g_test_add_func ("/engine/model-bf16/generate/total/agreement", test_generate_summary);
+  g_test_add_func ("/engine/model-bf16/init-model", test_init_bf16_shards);
   return g_test_run ();
 }
