@@ -15,7 +15,7 @@ PACKAGES=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev
   libgtk-4-dev libadwaita-1-dev
-  libopenblas-dev libsentencepiece-dev sentencepiece
+  libopenblas-dev libsentencepiece-dev sentencepiece libdnnl-dev
   webp-pixbuf-loader librsvg2-common adwaita-icon-theme fonts-cantarell
   desktop-file-utils appstream-util
   xvfb xauth dbus

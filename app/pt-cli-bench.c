@@ -15,6 +15,7 @@
 #include "pt-model.h"
 #include "pt-optim.h"
 #include "pt-pipeline.h"    /* pt_pipeline_read_config */
+#include "pt-profile.h"     /* pt_profile_backend_new */
 #include "pt-run.h"         /* pt_rmtree */
 
 /* The demo's micro model (data/demo/config.json): a 112 px SigLIP-style
@@ -47,16 +48,56 @@ compare_doubles (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* The op table of the timed steps: per step, longest first, and what is
+ * left of the step outside the ops (the model's host code, the loader). */
+static void
+print_profile (PtBackend *be, const double *times, int steps, gboolean json)
+{
+  g_autoptr(GArray) rows = pt_profile_rows (be);
+  double step_s = 0, ops_s = 0;
+
+  for (int i = 0; i < steps; i++)
+    step_s += times[i] / steps;
+  for (guint i = 0; i < rows->len; i++)
+    ops_s += g_array_index (rows, PtProfileRow, i).seconds / steps;
+  if (json)
+    {
+      printf ("{\"profile\": [");
+      for (guint i = 0; i < rows->len; i++)
+        {
+          PtProfileRow *r = &g_array_index (rows, PtProfileRow, i);
+          printf ("%s{\"op\": \"%s\", \"calls\": %.1f, \"ms\": %.4f}", i ? ", " : "", r->op,
+                  (double) r->calls / steps, 1000 * r->seconds / steps);
+        }
+      printf ("], \"step_ms\": %.3f, \"outside_ms\": %.3f}\n", 1000 * step_s,
+              1000 * (step_s - ops_s));
+      return;
+    }
+  /* Translators: column headings of bench --profile's table */
+  printf ("\n%-20s %10s %12s %7s\n", _("op"), _("calls/step"), _("ms/step"), _("share"));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      PtProfileRow *r = &g_array_index (rows, PtProfileRow, i);
+      printf ("%-20s %10.1f %12.3f %6.1f%%\n", r->op, (double) r->calls / steps,
+              1000 * r->seconds / steps, 100 * r->seconds / steps / step_s);
+    }
+  /* Translators: the part of a step spent outside the backend's ops */
+  printf ("%-20s %10s %12.3f %6.1f%%\n", _("(outside ops)"), "", 1000 * (step_s - ops_s),
+          100 * (step_s - ops_s) / step_s);
+}
 
 int
 pt_cli_bench (int argc, char **argv)
 {
   g_autofree char *model_dir = NULL, *device = NULL, *mode = NULL, *targets = NULL;
+  g_autofree char *precision_name = NULL;
+  PtPrecision precision = PT_PRECISION_AUTO;
   int batch = 8, steps = 5, prompt_len = 12, answer_len = 2;
-  gboolean json = FALSE, train_vision = FALSE;
+  gboolean json = FALSE, train_vision = FALSE, profile = FALSE;
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_dir, N_("A PaliGemma folder (default: the demo’s micro model, random weights)"), N_("DIR") },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu or cuda:N (default cpu)"), N_("DEV") },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_name, N_("auto, bf16 or f32 (default auto)"), N_("P") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, N_("lora, qlora or full (default lora)"), N_("MODE") },
     { "targets", 0, 0, G_OPTION_ARG_STRING, &targets, N_("LoRA modules (default: the seed list)"), N_("LIST") },
     { "train-vision", 0, 0, G_OPTION_ARG_NONE, &train_vision, N_("Full mode: train the vision tower too"), NULL },
@@ -64,6 +105,7 @@ pt_cli_bench (int argc, char **argv)
     { "steps", 'n', 0, G_OPTION_ARG_INT, &steps, N_("Timed steps after one warm-up (default 5)"), N_("N") },
     { "prompt-tokens", 0, 0, G_OPTION_ARG_INT, &prompt_len, N_("Prompt tokens per record (default 12)"), N_("N") },
     { "answer-tokens", 0, 0, G_OPTION_ARG_INT, &answer_len, N_("Answer tokens per record (default 2)"), N_("N") },
+    { "profile", 0, 0, G_OPTION_ARG_NONE, &profile, N_("Time every backend op and print where a step’s time goes"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
@@ -90,6 +132,8 @@ pt_cli_bench (int argc, char **argv)
     return pt_cli_usage_error (_("bench: --batch 1..256, --steps 1..10000, token counts 1..4096"));
   if (mode != NULL && !pt_train_mode_from_string (mode, &s->mode))
     return pt_cli_usage_error (_("bench: --mode must be lora, qlora or full"));
+  if (precision_name != NULL && !pt_precision_parse (precision_name, &precision))
+    return pt_cli_usage_error (_("bench: --precision must be auto, bf16 or f32"));
   if (targets != NULL && !pt_train_settings_set_targets (s, targets, &error))
     return pt_cli_fail (error);
   g_free (s->device);
@@ -117,9 +161,11 @@ pt_cli_bench (int argc, char **argv)
     }
 
   b = pt_batch_new_synthetic (config, batch, prompt_len, answer_len, 1);
-  be = pt_backend_new (s->device, &error);
+  be = pt_backend_new_full (s->device, precision, 0, &error);
   if (be == NULL)
     goto fail;
+  if (profile)
+    be = pt_profile_backend_new (be);
   model = pt_model_new (be, config, s, batch, b->T, TRUE, &error);
   if (model == NULL || !pt_model_load_base (model, model_dir, &error))
     goto fail;
@@ -147,6 +193,8 @@ pt_cli_bench (int argc, char **argv)
           times[i] = (g_get_monotonic_time () - t0) / 1e6;
           cpu_times[i] = process_cpu_seconds () - c0;
         }
+      else if (profile)
+        pt_profile_reset (be);   /* the warm-up step is not profiled */
     }
   qsort (times, steps, sizeof (double), compare_doubles);
   qsort (cpu_times, steps, sizeof (double), compare_doubles);
@@ -206,6 +254,8 @@ pt_cli_bench (int argc, char **argv)
         printf ("%.1f MiB\n", be->peak / 1048576.0);
       }
   }
+  if (profile)
+    print_profile (be, times, steps, json);
   if (tmp != NULL)
     pt_rmtree (tmp, NULL);
   return PT_EXIT_OK;

@@ -12,6 +12,7 @@
 #include "pt-json.h"         /* pt_json_to_string */
 #include "pt-pipeline.h"     /* pt_pipeline_open_inference */
 #include "pt-run.h"          /* pt_run_open */
+#include "pt-settings.h"     /* pt_memory_size_parse */
 
 /* The model options eval and predict share. */
 typedef struct {
@@ -20,6 +21,9 @@ typedef struct {
   char *run;
   char *checkpoint;
   char *device;
+  char *precision;
+  char *memory_limit_text;
+  guint64 memory_limit;
   int   batch;
   int   max_new_tokens;
 } ModelOptions;
@@ -30,6 +34,8 @@ typedef struct {
   { "run", 0, 0, G_OPTION_ARG_FILENAME, &(o).run, N_("Use a run’s trained weights (its best checkpoint)"), N_("RUN_DIR") }, \
   { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &(o).checkpoint, N_("With --run: this checkpoint folder"), N_("DIR") }, \
   { "device", 0, 0, G_OPTION_ARG_STRING, &(o).device, N_("cpu or cuda:N (default cpu)"), N_("DEV") }, \
+  { "precision", 0, 0, G_OPTION_ARG_STRING, &(o).precision, N_("auto, bf16 or f32 (default: the run’s, or auto)"), N_("P") }, \
+  { "memory-limit", 0, 0, G_OPTION_ARG_STRING, &(o).memory_limit_text, N_("Most memory the CPU backend may use, such as 6G or 512M"), N_("SIZE") }, \
   { "batch", 'b', 0, G_OPTION_ARG_INT, &(o).batch, N_("Records per batch (default 8)"), N_("B") }, \
   { "max-new-tokens", 0, 0, G_OPTION_ARG_INT, &(o).max_new_tokens, N_("Longest answer in tokens (default 16)"), N_("N") }
 
@@ -41,6 +47,8 @@ model_options_clear (ModelOptions *o)
   g_free (o->run);
   g_free (o->checkpoint);
   g_free (o->device);
+  g_free (o->precision);
+  g_free (o->memory_limit_text);
 }
 
 static gboolean
@@ -60,6 +68,21 @@ check_model_options (const char *command, ModelOptions *o, int *code)
   if (o->checkpoint != NULL && o->run == NULL)
     {
       *code = pt_cli_usage_error (_("%s: --checkpoint needs --run"), command);
+      return FALSE;
+    }
+  {
+    PtPrecision precision;
+    if (o->precision != NULL && !pt_precision_parse (o->precision, &precision))
+      {
+        *code = pt_cli_usage_error (_("%s: --precision must be auto, bf16 or f32, not “%s”"),
+                                    command, o->precision);
+        return FALSE;
+      }
+  }
+  if (o->memory_limit_text != NULL && !pt_memory_size_parse (o->memory_limit_text, &o->memory_limit))
+    {
+      *code = pt_cli_usage_error (_("%s: --memory-limit must be a size such as 6G or 512M, not “%s”"),
+                                  command, o->memory_limit_text);
       return FALSE;
     }
   if (o->batch <= 0 || o->batch > 256)
@@ -178,8 +201,9 @@ pt_cli_eval (int argc, char **argv)
       g_printerr (g_dngettext (NULL, "%u record is longer than 512 text tokens and is cut\n",
                                "%u records are longer than 512 text tokens and are cut\n", over), over);
   }
-  pipe = pt_pipeline_open_inference (mo.model, mo.adapter, mo.run, mo.checkpoint, mo.device,
-                                     mo.batch, text_len, &error);
+  pipe = pt_pipeline_open_inference_full (mo.model, mo.adapter, mo.run, mo.checkpoint, mo.device,
+                                          mo.precision, mo.memory_limit, mo.batch, text_len,
+                                          &error);
   if (pipe == NULL)
     goto out_error;
 
@@ -349,8 +373,10 @@ pt_cli_predict (int argc, char **argv)
     }
   text = prompt ? g_strdup (prompt) : pt_prompt_apply (template_, question);
 
-  pipe = pt_pipeline_open_inference (mo.model, mo.adapter, mo.run, mo.checkpoint, mo.device,
-                                     MIN (mo.batch, (int) g_strv_length (images)), 128, &error);
+  pipe = pt_pipeline_open_inference_full (mo.model, mo.adapter, mo.run, mo.checkpoint, mo.device,
+                                          mo.precision, mo.memory_limit,
+                                          MIN (mo.batch, (int) g_strv_length (images)), 128,
+                                          &error);
   if (pipe == NULL)
     goto out_error;
   base_too = base_too && pipe->settings != NULL && pipe->settings->mode != PT_MODE_FULL;

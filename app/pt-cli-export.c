@@ -8,6 +8,7 @@
 #include "pt-error.h"
 #include "pt-export.h"      /* pt_export_adapter, pt_export_merged */
 #include "pt-init.h"        /* pt_model_init_random */
+#include "pt-settings.h"    /* pt_memory_size_parse */
 
 int
 pt_cli_export (int argc, char **argv)
@@ -52,11 +53,15 @@ int
 pt_cli_init_model (int argc, char **argv)
 {
   g_autofree char *config_path = NULL, *tokenizer = NULL, *out = NULL, *seed_text = NULL;
+  g_autofree char *dtype = NULL, *shard_text = NULL;
+  guint64 max_shard = 0;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("A PaliGemma config.json"), N_("FILE") },
     { "tokenizer", 't', 0, G_OPTION_ARG_FILENAME, &tokenizer, N_("The tokenizer.model to copy in"), N_("FILE") },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("The model folder to write"), N_("DIR") },
     { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, N_("Random seed (default 0)"), N_("S") },
+    { "dtype", 0, 0, G_OPTION_ARG_STRING, &dtype, N_("Stored dtype: f32 (default) or bf16, as the hub’s checkpoints"), N_("DTYPE") },
+    { "max-shard-size", 0, 0, G_OPTION_ARG_STRING, &shard_text, N_("Write shards of at most this size, such as 2G (default: one file)"), N_("SIZE") },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -72,6 +77,10 @@ pt_cli_init_model (int argc, char **argv)
     return pt_cli_usage_error (_("init-model: --config FILE and --out DIR are required"));
   if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXINT64, &seed, NULL))
     return pt_cli_usage_error (_("init-model: --seed must be a whole number"));
+  if (dtype != NULL && !g_str_equal (dtype, "f32") && !g_str_equal (dtype, "bf16"))
+    return pt_cli_usage_error (_("init-model: --dtype must be f32 or bf16"));
+  if (shard_text != NULL && !pt_memory_size_parse (shard_text, &max_shard))
+    return pt_cli_usage_error (_("init-model: --max-shard-size must be a size such as 2G"));
   if (g_file_test (out, G_FILE_TEST_EXISTS))
     {
       g_autoptr(GDir) dir = g_dir_open (out, 0, NULL);
@@ -79,7 +88,9 @@ pt_cli_init_model (int argc, char **argv)
         return pt_cli_usage_error (_("init-model: %s exists and is not an empty folder"), out);
     }
   config = pt_model_config_load (config_path, &error);
-  if (config == NULL || !pt_model_init_random (config, seed, tokenizer, out, &error))
+  if (config == NULL
+      || !pt_model_init_random_full (config, seed, tokenizer, out,
+                                     dtype != NULL && g_str_equal (dtype, "bf16"), max_shard, &error))
     return pt_cli_fail (error);
   {
     guint64 n = pt_model_config_n_params (config);

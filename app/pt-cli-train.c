@@ -183,6 +183,7 @@ pt_cli_train (int argc, char **argv)
   g_autofree char *device = NULL, *out = NULL, *resume = NULL, *settings_file = NULL;
   g_autofree char *preset = NULL, *template_ = NULL, *schedule = NULL, *adapter = NULL;
   g_autofree char *runs_root = NULL, *name = NULL, *metric = NULL, *seed_text = NULL;
+  g_autofree char *precision = NULL, *memory_limit = NULL;
   double val_split = NAN, alpha = NAN, dropout = NAN, lr = NAN, wd = NAN, clip = NAN;
   double min_delta = NAN, beta2 = NAN;
   int rank = -1, resolution = -1, epochs = -1, max_steps = -1, batch = -1, accum = -1;
@@ -229,6 +230,8 @@ pt_cli_train (int argc, char **argv)
     { "min-delta", 0, 0, G_OPTION_ARG_DOUBLE, &min_delta, N_("Smallest change that counts as improvement"), N_("D") },
     { "skip-nonfinite", 0, 0, G_OPTION_ARG_NONE, &skip_nonfinite, N_("Skip steps with NaN/inf instead of stopping"), NULL },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu or cuda:N (default cpu)"), N_("DEV") },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, N_("auto, bf16 or f32 (default auto: bf16 where the device computes it natively)"), N_("P") },
+    { "memory-limit", 0, 0, G_OPTION_ARG_STRING, &memory_limit, N_("Most memory the CPU backend may use, such as 6G or 512M; a step that runs out retries with half the micro-batch"), N_("SIZE") },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Random seed (default 42)"), N_("S") },
     { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, N_("Data loader threads (default: automatic)"), N_("N") },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("quick-test, seed or best-quality"), N_("P") },
@@ -280,6 +283,7 @@ pt_cli_train (int argc, char **argv)
       SET_STR (adapter_dir, adapter);
       SET_STR (prompt_template, template_);
       SET_STR (device, device);
+      SET_STR (precision, precision);
       SET_STR (early_stop_metric, metric);
       if (!isnan (val_split)) s->val_split = val_split;
       if (!isnan (alpha)) s->lora_alpha = alpha;
@@ -318,6 +322,8 @@ pt_cli_train (int argc, char **argv)
         return pt_cli_usage_error (_("--mode must be lora, qlora or full, not “%s”"), mode);
       if (schedule != NULL && !pt_schedule_from_string (schedule, &s->schedule))
         return pt_cli_usage_error (_("--schedule must be linear, cosine or constant, not “%s”"), schedule);
+      if (memory_limit != NULL && !pt_memory_size_parse (memory_limit, &s->memory_limit))
+        return pt_cli_usage_error (_("--memory-limit must be a size such as 6G or 512M, not “%s”"), memory_limit);
       if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXINT64, &s->seed, NULL))
         return pt_cli_usage_error (_("--seed must be a whole number, not “%s”"), seed_text);
       if (targets != NULL && !pt_train_settings_set_targets (s, targets, &error))

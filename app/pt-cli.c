@@ -116,11 +116,16 @@ pt_cli_devices (int argc, char **argv)
   for (guint i = 0; i < devices->len; i++)
     {
       PtDeviceInfo *d = devices->pdata[i];
+      /* what --precision auto picks there */
+      const char *precision = pt_precision_name (pt_precision_resolve (d->id, PT_PRECISION_AUTO));
       if (json)
-        g_print ("%s{\"id\": \"%s\", \"name\": \"%s\", \"memory\": %" G_GUINT64_FORMAT "}",
-                 i ? ", " : "", d->id, d->name, d->total_memory);
+        g_print ("%s{\"id\": \"%s\", \"name\": \"%s\", \"memory\": %" G_GUINT64_FORMAT
+                 ", \"precision_auto\": \"%s\"}",
+                 i ? ", " : "", d->id, d->name, d->total_memory, precision);
       else
-        g_print ("%-8s %-40s %6.1f GiB\n", d->id, d->name, d->total_memory / 1073741824.0);
+        /* Translators: the precision --precision auto picks on this device (bf16 or f32) */
+        g_print ("%-8s %-40s %6.1f GiB  %s %s\n", d->id, d->name, d->total_memory / 1073741824.0,
+                 _("auto precision:"), precision);
     }
   if (json)
     g_print ("]\n");

@@ -6,7 +6,7 @@
 #include <stdlib.h>         /* qsort */
 #include <string.h>         /* memset */
 
-#include "pt-backend.h"     /* pt_backend_list_devices, pt_backend_new */
+#include "pt-backend.h"     /* pt_backend_list_devices, pt_backend_new_full */
 #include "pt-dataset.h"     /* pt_dataset_load */
 #include "pt-error.h"
 #include "pt-model.h"       /* pt_model_estimate_memory */
@@ -416,7 +416,12 @@ speed_thread (GTask        *task,
   g_autofree double *up = g_new (double, job->n_steps);
   GError *error = NULL;
 
-  be = pt_backend_new (job->settings->device, &error);
+  {
+    /* the precision the run will compute in (validated with the settings) */
+    PtPrecision precision = PT_PRECISION_AUTO;
+    pt_precision_parse (job->settings->precision, &precision);
+    be = pt_backend_new_full (job->settings->device, precision, 0, &error);
+  }
   if (be == NULL)
     goto fail;
   /* untrained weights: a step costs the same whatever the values are */

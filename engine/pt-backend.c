@@ -135,6 +135,77 @@ pt_backend_new (const char *device_id,
   return NULL;
 }
 
+const char *
+pt_precision_name (PtPrecision precision)
+{
+  switch (precision)
+    {
+    case PT_PRECISION_BF16: return "bf16";
+    case PT_PRECISION_F32: return "f32";
+    case PT_PRECISION_AUTO:
+    default: return "auto";
+    }
+}
+
+gboolean
+pt_precision_parse (const char  *text,
+                    PtPrecision *out)
+{
+  for (PtPrecision p = PT_PRECISION_AUTO; p <= PT_PRECISION_F32; p++)
+    if (text != NULL && g_ascii_strcasecmp (text, pt_precision_name (p)) == 0)
+      {
+        *out = p;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+PtPrecision
+pt_precision_resolve (const char  *device_id,
+                      PtPrecision  precision)
+{
+  if (precision != PT_PRECISION_AUTO)
+    return precision;
+  if (device_id != NULL && !g_str_equal (device_id, "cpu"))
+    return PT_PRECISION_BF16;   /* CUDA computes in BF16 only */
+  return pt_cpu_has_bf16_units () ? PT_PRECISION_BF16 : PT_PRECISION_F32;
+}
+
+PtBackend *
+pt_backend_new_full (const char  *device_id,
+                     PtPrecision  precision,
+                     guint64      memory_limit,
+                     GError     **error)
+{
+  PtBackend *be;
+
+  g_return_val_if_fail (device_id != NULL, NULL);
+
+  precision = pt_precision_resolve (device_id, precision);
+  if (g_str_equal (device_id, "cpu"))
+    {
+      be = pt_cpu_backend_new (precision == PT_PRECISION_BF16 ? PT_DTYPE_BF16 : PT_DTYPE_F32,
+                               0, error);
+      if (be != NULL && memory_limit > 0)
+        pt_cpu_backend_set_memory_limit (be, memory_limit);
+      return be;
+    }
+  if (precision == PT_PRECISION_F32)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                   "%s computes in bf16 only; choose precision bf16 or auto, or the CPU for f32",
+                   device_id);
+      return NULL;
+    }
+  if (memory_limit > 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
+                   "A memory limit applies to the CPU; %s has its own memory", device_id);
+      return NULL;
+    }
+  return pt_backend_new (device_id, error);
+}
+
 void
 pt_backend_free (PtBackend *be)
 {

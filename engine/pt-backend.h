@@ -267,9 +267,34 @@ PtBackend *pt_backend_new            (const char *device_id, GError **error);
 void       pt_backend_free           (PtBackend *be);
 void       pt_device_info_free       (PtDeviceInfo *info);
 
-/* The CPU reference backend. act_dtype PT_DTYPE_F32 (normal) or PT_DTYPE_F64
- * (gradient checks). n_threads 0 = all cores. */
+/* The CPU reference backend. act_dtype PT_DTYPE_F32 (normal, acc F32),
+ * PT_DTYPE_F64 (gradient checks, acc F64) or PT_DTYPE_BF16 (acc F32, as
+ * CUDA: products on BF16 units through oneDNN where the processor has
+ * them). n_threads 0 = all cores. */
 PtBackend *pt_cpu_backend_new (PtDType act_dtype, int n_threads, GError **error);
+/* alloc fails with PT_ERROR_NO_MEMORY beyond `bytes` in use (0: no limit),
+ * as a device's capacity does; total_memory becomes `bytes`. */
+void       pt_cpu_backend_set_memory_limit (PtBackend *be, guint64 bytes);
+/* Whether this processor multiplies BF16 in hardware (AVX512-BF16 or
+ * AMX-BF16, with the OS's support); PALITUNE_CPU_BF16=0/1 overrides. */
+gboolean   pt_cpu_has_bf16_units (void);
+
+/* The arithmetic a run asks for. AUTO is BF16 where the device computes it
+ * natively (CUDA; a CPU with BF16 units), F32 elsewhere. F32 is the exact
+ * reference (CPU only). */
+typedef enum {
+  PT_PRECISION_AUTO = 0,
+  PT_PRECISION_BF16,
+  PT_PRECISION_F32,
+} PtPrecision;
+
+const char *pt_precision_name  (PtPrecision precision);          /* "auto", "bf16", "f32" */
+gboolean    pt_precision_parse (const char *text, PtPrecision *out);
+/* AUTO → what it picks on device_id; BF16/F32 as given */
+PtPrecision pt_precision_resolve (const char *device_id, PtPrecision precision);
+/* pt_backend_new with a precision and (CPU only; 0 none) a memory limit */
+PtBackend  *pt_backend_new_full (const char *device_id, PtPrecision precision,
+                                 guint64 memory_limit, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtBackend, pt_backend_free)
 

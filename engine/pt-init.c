@@ -8,6 +8,7 @@
 
 #include "pt-checkpoint.h"   /* pt_model_config_tensor_specs, pt_checkpoint_save */
 #include "pt-error.h"
+#include "pt-half.h"         /* pt_f32_to_bf16 */
 #include "pt-init.h"
 #include "pt-rng.h"          /* PtRng */
 #include "pt-safetensors.h"  /* pt_file_write_atomic */
@@ -81,6 +82,18 @@ pt_model_init_random (const PtModelConfig *config,
                       const char          *out_dir,
                       GError             **error)
 {
+  return pt_model_init_random_full (config, seed, tokenizer_model, out_dir, FALSE, 0, error);
+}
+
+gboolean
+pt_model_init_random_full (const PtModelConfig *config,
+                           guint64              seed,
+                           const char          *tokenizer_model,
+                           const char          *out_dir,
+                           gboolean             bf16,
+                           guint64              max_shard_bytes,
+                           GError             **error)
+{
   g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) refs = g_array_new (FALSE, TRUE, sizeof (PtTensorRef));
@@ -102,33 +115,56 @@ pt_model_init_random (const PtModelConfig *config,
     }
 
   specs = pt_model_config_tensor_specs (config);
-  for (guint i = 0; i < specs->len; i++)
-    {
-      const PtTensorSpec *spec = specs->pdata[i];
-      /* each tensor its own stream: adding a tensor does not shift the others */
-      PtRng rng = { pt_rng_hash (seed, g_str_hash (spec->name)), 0 };
-      size_t n = 1;
-      float *w;
-      PtTensorRef ref = { 0 };
+  /* each tensor its own stream, so the tensors can be drawn in parallel
+   * (the 3B model's 2.9 G draws) with the same result as in order */
+  g_ptr_array_set_size (buffers, specs->len);
+  g_array_set_size (refs, specs->len);
+  {
+    const char *failed = NULL;
 
-      for (int d = 0; d < spec->n_dims; d++)
-        n *= (size_t) spec->shape[d];
-      w = g_try_new (float, n);
-      if (w == NULL)
-        {
-          g_set_error (error, PT_ERROR, PT_ERROR_NO_MEMORY, "Out of memory initialising %s", spec->name);
-          return FALSE;
-        }
-      g_ptr_array_add (buffers, w);
-      init_tensor (config, spec, w, n, &rng);
-      ref.name = spec->name;
-      ref.dtype = PT_ST_F32;
-      ref.n_dims = spec->n_dims;
-      ref.shape = spec->shape;
-      ref.data = w;
-      g_array_append_val (refs, ref);
-    }
-  if (!pt_checkpoint_save (out_dir, config, (PtTensorRef *) refs->data, refs->len, 0, error))
+#pragma omp parallel for schedule (dynamic, 1)
+    for (guint i = 0; i < specs->len; i++)
+      {
+        const PtTensorSpec *spec = specs->pdata[i];
+        /* adding a tensor does not shift the others */
+        PtRng rng = { pt_rng_hash (seed, g_str_hash (spec->name)), 0 };
+        PtTensorRef *ref = &g_array_index (refs, PtTensorRef, i);
+        size_t n = 1;
+        float *w;
+
+        for (int d = 0; d < spec->n_dims; d++)
+          n *= (size_t) spec->shape[d];
+        w = g_try_new (float, MAX (n, 1));
+        if (w == NULL)
+          {
+#pragma omp critical (pt_init_failed)
+            failed = spec->name;
+            continue;
+          }
+        init_tensor (config, spec, w, n, &rng);
+        if (bf16)
+          {
+            /* in place: the BF16 words fill the first half of the F32 buffer */
+            uint16_t *h = (uint16_t *) w;
+            for (size_t k = 0; k < n; k++)
+              h[k] = pt_f32_to_bf16 (w[k]);
+            w = g_realloc (w, MAX (n, 1) * sizeof *h);
+          }
+        buffers->pdata[i] = w;
+        ref->name = spec->name;
+        ref->dtype = bf16 ? PT_ST_BF16 : PT_ST_F32;
+        ref->n_dims = spec->n_dims;
+        ref->shape = spec->shape;
+        ref->data = w;
+      }
+    if (failed != NULL)
+      {
+        g_set_error (error, PT_ERROR, PT_ERROR_NO_MEMORY, "Out of memory initialising %s", failed);
+        return FALSE;
+      }
+  }
+  if (!pt_checkpoint_save (out_dir, config, (PtTensorRef *) refs->data, refs->len, max_shard_bytes,
+                           error))
     return FALSE;
   if (tok_contents != NULL)
     {

@@ -19,5 +19,11 @@ G_BEGIN_DECLS
 gboolean pt_model_init_random (const PtModelConfig *config, guint64 seed,
                                const char *tokenizer_model, const char *out_dir,
                                GError **error);
+/* The same stored in bf16 (each tensor rounded once from its F32 draw; half
+ * the memory while writing) or F32, in shards of at most max_shard_bytes
+ * (0: one model.safetensors), as the hub's checkpoints are. */
+gboolean pt_model_init_random_full (const PtModelConfig *config, guint64 seed,
+                                    const char *tokenizer_model, const char *out_dir,
+                                    gboolean bf16, guint64 max_shard_bytes, GError **error);
 
 G_END_DECLS

@@ -66,14 +66,31 @@ pt_pipeline_read_config (const char   *model_dir,
   return g_steal_pointer (&config);
 }
 
-PtPipeline *
-pt_pipeline_open (const char            *model_dir,
-                  const PtTrainSettings *settings,
-                  const char            *device,
-                  int                    max_batch,
-                  int                    max_text_len,
-                  gboolean               training,
-                  GError               **error)
+/* The precision a run's settings ask for; without settings, auto. */
+static gboolean
+settings_precision (const PtTrainSettings *settings,
+                    PtPrecision           *precision,
+                    GError               **error)
+{
+  *precision = PT_PRECISION_AUTO;
+  if (settings == NULL || settings->precision == NULL
+      || pt_precision_parse (settings->precision, precision))
+    return TRUE;
+  g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+               "Unknown precision “%s” (auto, bf16 or f32)", settings->precision);
+  return FALSE;
+}
+
+static PtPipeline *
+open_with (const char            *model_dir,
+           const PtTrainSettings *settings,
+           const char            *device,
+           PtPrecision            precision,
+           guint64                memory_limit,
+           int                    max_batch,
+           int                    max_text_len,
+           gboolean               training,
+           GError               **error)
 {
   g_autoptr(PtPipeline) pipe = g_new0 (PtPipeline, 1);
 
@@ -102,7 +119,7 @@ pt_pipeline_open (const char            *model_dir,
 
   if (device == NULL)
     device = settings != NULL ? settings->device : "cpu";
-  pipe->backend = pt_backend_new (device, error);
+  pipe->backend = pt_backend_new_full (device, precision, memory_limit, error);
   if (pipe->backend == NULL)
     return NULL;
   pipe->model = pt_model_new (pipe->backend, pipe->config, settings, max_batch, pipe->max_seq,
@@ -115,6 +132,24 @@ pt_pipeline_open (const char            *model_dir,
       && !pt_model_load_adapter (pipe->model, settings->adapter_dir, error))
     return NULL;
   return g_steal_pointer (&pipe);
+}
+
+PtPipeline *
+pt_pipeline_open (const char            *model_dir,
+                  const PtTrainSettings *settings,
+                  const char            *device,
+                  int                    max_batch,
+                  int                    max_text_len,
+                  gboolean               training,
+                  GError               **error)
+{
+  PtPrecision precision;
+
+  if (!settings_precision (settings, &precision, error))
+    return NULL;
+  return open_with (model_dir, settings, device, precision,
+                    settings != NULL ? settings->memory_limit : 0, max_batch, max_text_len,
+                    training, error);
 }
 
 void
@@ -184,10 +219,34 @@ pt_pipeline_open_inference (const char *model_dir,
                             int         max_text_len,
                             GError    **error)
 {
+  return pt_pipeline_open_inference_full (model_dir, adapter_dir, run_dir, checkpoint, device,
+                                          NULL, 0, max_batch, max_text_len, error);
+}
+
+PtPipeline *
+pt_pipeline_open_inference_full (const char *model_dir,
+                                 const char *adapter_dir,
+                                 const char *run_dir,
+                                 const char *checkpoint,
+                                 const char *device,
+                                 const char *precision_name,
+                                 guint64     memory_limit,
+                                 int         max_batch,
+                                 int         max_text_len,
+                                 GError    **error)
+{
   g_autoptr(PtTrainSettings) s = NULL;
   g_autoptr(PtRun) run = NULL;
   g_autofree char *ckpt = NULL;
   g_autoptr(PtPipeline) pipe = NULL;
+  PtPrecision precision = PT_PRECISION_AUTO;
+
+  if (precision_name != NULL && !pt_precision_parse (precision_name, &precision))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "Unknown precision “%s” (auto, bf16 or f32)", precision_name);
+      return NULL;
+    }
 
   if (max_text_len <= 0)
     max_text_len = 128;
@@ -210,8 +269,11 @@ pt_pipeline_open_inference (const char *model_dir,
                        "The run “%s” has no checkpoint yet", pt_run_get_name (run));
           return NULL;
         }
-      pipe = pt_pipeline_open (s->model_dir, s, device ? device : "cpu", max_batch, max_text_len,
-                               FALSE, error);
+      /* the run's precision unless one is given */
+      if (precision_name == NULL && !settings_precision (s, &precision, error))
+        return NULL;
+      pipe = open_with (s->model_dir, s, device ? device : "cpu", precision, memory_limit,
+                        max_batch, max_text_len, FALSE, error);
       if (pipe == NULL || !pt_pipeline_load_trained (pipe, ckpt, error))
         return NULL;
       return g_steal_pointer (&pipe);
@@ -231,8 +293,8 @@ pt_pipeline_open_inference (const char *model_dir,
       if (!pt_settings_from_peft (s, adapter_dir, config, error))
         return NULL;
     }
-  return pt_pipeline_open (model_dir, s, device ? device : "cpu", max_batch, max_text_len, FALSE,
-                           error);
+  return open_with (model_dir, s, device ? device : "cpu", precision, memory_limit, max_batch,
+                    max_text_len, FALSE, error);
 }
 
 void

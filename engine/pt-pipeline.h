@@ -58,6 +58,13 @@ PtPipeline *pt_pipeline_open_inference (const char *model_dir, const char *adapt
                                         const char *run_dir, const char *checkpoint,
                                         const char *device, int max_batch, int max_text_len,
                                         GError **error);
+/* The same with a precision ("auto", "bf16", "f32"; NULL: the run's, or
+ * auto) and a CPU memory limit in bytes (0: none). */
+PtPipeline *pt_pipeline_open_inference_full (const char *model_dir, const char *adapter_dir,
+                                             const char *run_dir, const char *checkpoint,
+                                             const char *device, const char *precision,
+                                             guint64 memory_limit, int max_batch,
+                                             int max_text_len, GError **error);
 
 /* Loads a run's trained tensors (trainable.safetensors of a checkpoint
  * folder) into the model. */

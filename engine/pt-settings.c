@@ -74,6 +74,8 @@ static const Field fields[] = {
   FIELD (early_stop_min_delta, F_DOUBLE),
   FIELD (skip_nonfinite, F_BOOL),
   FIELD (device, F_STRING),
+  FIELD (precision, F_STRING),
+  FIELD (memory_limit, F_UINT64),
   FIELD (seed, F_UINT64),
   FIELD (num_workers, F_INT),
 };
@@ -166,6 +168,8 @@ pt_train_settings_new (void)
   s->skip_nonfinite = FALSE;
 
   s->device = g_strdup ("cpu");
+  s->precision = g_strdup ("auto");
+  s->memory_limit = 0;
   s->seed = 42;
   s->num_workers = 0;
   return s;
@@ -204,6 +208,55 @@ pt_train_settings_free (PtTrainSettings *settings)
         g_strfreev (*AT (settings, f, char **));
     }
   g_free (settings);
+}
+
+gboolean
+pt_memory_size_parse (const char *text,
+                      guint64    *bytes)
+{
+  static const struct { const char *suffix; int shift; } units[] = {
+    { "", 0 }, { "b", 0 },
+    { "k", 10 }, { "kb", 10 }, { "kib", 10 },
+    { "m", 20 }, { "mb", 20 }, { "mib", 20 },
+    { "g", 30 }, { "gb", 30 }, { "gib", 30 },
+    { "t", 40 }, { "tb", 40 }, { "tib", 40 },
+  };
+  g_autofree char *t = NULL;
+  char *end = NULL;
+  double value;
+
+  if (text == NULL)
+    return FALSE;
+  t = g_strstrip (g_ascii_strdown (text, -1));
+  if (!g_ascii_isdigit (t[0]) && t[0] != '.')
+    return FALSE;   /* no sign, no "inf", no "nan" */
+  value = g_ascii_strtod (t, &end);
+  if (end == t || !isfinite (value) || value < 0)
+    return FALSE;
+  /* a space, or the no-break space g_format_size () puts there */
+  while (*end == ' ' || (end[0] == '\xc2' && end[1] == '\xa0'))
+    end += *end == ' ' ? 1 : 2;
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_str_equal (end, units[i].suffix))
+      {
+        double b = ldexp (value, units[i].shift);
+        if (b >= 18446744073709551615.0)
+          return FALSE;
+        *bytes = (guint64) b;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+char *
+pt_memory_size_format (guint64 bytes)
+{
+  static const struct { char unit; int shift; } units[] = { { 'T', 40 }, { 'G', 30 }, { 'M', 20 }, { 'K', 10 } };
+
+  for (guint i = 0; bytes > 0 && i < G_N_ELEMENTS (units); i++)
+    if (bytes % (G_GUINT64_CONSTANT (1) << units[i].shift) == 0)
+      return g_strdup_printf ("%" G_GUINT64_FORMAT "%c", bytes >> units[i].shift, units[i].unit);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
 }
 
 /* ---- validation ---- */
@@ -292,6 +345,15 @@ pt_train_settings_validate (const PtTrainSettings *s,
     FAIL ("The early stopping metric must be val_loss, vqa_accuracy or exact_match");
   if (s->device == NULL || *s->device == '\0')
     FAIL ("No device chosen");
+  {
+    PtPrecision precision;
+    if (!pt_precision_parse (s->precision, &precision))
+      FAIL ("The precision must be auto, bf16 or f32");
+    if (precision == PT_PRECISION_F32 && !g_str_equal (s->device, "cpu"))
+      FAIL ("Only the CPU computes in f32; choose bf16 or auto on a GPU");
+  }
+  if (s->memory_limit > 0 && !g_str_equal (s->device, "cpu"))
+    FAIL ("A memory limit applies to the CPU only");
   if (s->mode == PT_MODE_FULL)
     {
       if (!s->train_vision && !s->train_projector && !s->train_decoder)

@@ -77,6 +77,8 @@ typedef struct {
 
   /* ---- where and how ---- */
   char    *device;             /* "cpu", "cuda:0" */
+  char    *precision;          /* "auto", "bf16", "f32" (pt_precision_parse) */
+  guint64  memory_limit;       /* bytes the CPU backend may allocate; 0 = no limit */
   guint64  seed;
   int      num_workers;        /* data loader threads; 0 = automatic */
 } PtTrainSettings;
@@ -107,6 +109,14 @@ const char      *pt_train_mode_to_string        (PtTrainMode mode);
 gboolean         pt_train_mode_from_string      (const char *s, PtTrainMode *mode);
 const char      *pt_schedule_to_string          (PtSchedule schedule);
 gboolean         pt_schedule_from_string        (const char *s, PtSchedule *schedule);
+
+/* A memory size as people write it: "6G", "512M", "1.5GiB", "800MB",
+ * "65536" (bytes); K/M/G/T are powers of 1024. "0" is no limit. FALSE for
+ * anything else (negative, junk, overflow). */
+gboolean         pt_memory_size_parse           (const char *text, guint64 *bytes);
+/* bytes in the largest unit that divides it ("6G", "1536M", "65537"), as
+ * pt_memory_size_parse reads it back */
+char            *pt_memory_size_format          (guint64 bytes);
 
 /* Replaces lora_targets with the comma-separated list (spaces allowed). */
 gboolean         pt_train_settings_set_targets  (PtTrainSettings *settings, const char *comma_list,

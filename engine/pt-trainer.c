@@ -33,7 +33,12 @@ struct _PtTrainer {
   PtOptimizer        *opt;
 
   int                 total_steps;
-  guint               batches_per_epoch;
+  guint               batches_per_epoch;   /* of micro_batch samples */
+  /* the micro-batch and accumulation in use: the settings' until memory
+   * runs out, then halved and doubled (same samples per optimiser step) */
+  int                 micro_batch;
+  int                 accum;
+  char               *memory_note;     /* says so in the status, or NULL */
 
   /* the loop's position (saved in checkpoints) */
   int                 step;
@@ -112,6 +117,8 @@ pt_trainer_new (PtRun                    *run,
   t->best_value = NAN;
   t->best_step = -1;
   t->last_saved_step = -1;
+  t->micro_batch = t->s->batch_size;
+  t->accum = t->s->grad_accum;
   return t;
 }
 
@@ -128,6 +135,7 @@ pt_trainer_free (PtTrainer *t)
   g_clear_object (&t->interrupt);
   g_free (t->resume_from);
   g_free (t->best_ckpt);
+  g_free (t->memory_note);
   g_free (t);
 }
 
@@ -221,9 +229,13 @@ check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **err
   PtMemoryEstimate est;
   guint64 total = 0;
   const char *name = t->s->device;
+  PtPrecision precision = PT_PRECISION_AUTO;
 
-  if (!pt_model_estimate_memory (config, t->s, t->s->batch_size, max_seq,
-                                 cpu ? PT_DTYPE_F32 : PT_DTYPE_BF16, PT_DTYPE_F32, TRUE, &est, error))
+  pt_precision_parse (t->s->precision, &precision);   /* validated with the settings */
+  precision = pt_precision_resolve (t->s->device, precision);
+  if (!pt_model_estimate_memory (config, t->s, t->micro_batch, max_seq,
+                                 precision == PT_PRECISION_BF16 ? PT_DTYPE_BF16 : PT_DTYPE_F32,
+                                 PT_DTYPE_F32, TRUE, &est, error))
     return FALSE;
   for (guint i = 0; i < devices->len; i++)
     {
@@ -234,6 +246,8 @@ check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **err
           name = d->name;
         }
     }
+  if (cpu && t->s->memory_limit > 0)
+    total = t->s->memory_limit;   /* the budget is the CPU's capacity */
   emit_log (t, "Memory needed: %.2f GiB (weights %.2f, trained + gradients %.2f, optimiser %.2f, "
             "activations %.2f, scratch %.2f); %s has %.1f GiB",
             est.peak / 1073741824.0, est.weights / 1073741824.0, est.trainable / 1073741824.0,
@@ -242,12 +256,67 @@ check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **err
   if (total > 0 && est.peak > total)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_NO_MEMORY,
-                   "This training needs about %.1f GiB but %s has %.1f GiB. Use a smaller batch "
-                   "with more gradient accumulation, QLoRA, a smaller LoRA rank or a lower resolution.",
-                   est.peak / 1073741824.0, name, total / 1073741824.0);
+                   "This training needs about %.1f GiB at micro-batch %d but %s has %.1f GiB. "
+                   "Use QLoRA, a smaller LoRA rank or a lower resolution.",
+                   est.peak / 1073741824.0, t->micro_batch, name, total / 1073741824.0);
       return FALSE;
     }
   return TRUE;
+}
+
+/* ---- running out of memory ------------------------------------------------------------
+ * A micro-batch that does not fit (the model's buffers at the start, or an
+ * allocation during a step) is halved and the accumulation doubled: every
+ * optimiser step still sums the gradients of the same samples, in the same
+ * order, scaled by the same token count, so the run computes the same
+ * result. An odd micro-batch goes to 1, so the micro-batch always divides
+ * the settings' batch and positions convert exactly. */
+
+/* TRUE when error is running out of memory and a smaller micro-batch is
+ * left to try: then micro_batch and accum are changed, and said so. */
+static gboolean
+shrink_micro_batch (PtTrainer *t, const GError *error)
+{
+  int old = t->micro_batch, next;
+
+  if (!g_error_matches (error, PT_ERROR, PT_ERROR_NO_MEMORY) || old <= 1)
+    return FALSE;
+  next = old % 2 == 0 ? old / 2 : 1;
+  t->micro_batch = next;
+  t->accum = t->accum * (old / next);
+  t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
+  g_free (t->memory_note);
+  t->memory_note = g_strdup_printf ("micro-batch %d × %d accumulation: %d did not fit in memory",
+                                    t->micro_batch, t->accum, t->s->batch_size);
+  emit_log (t, "Out of memory at micro-batch %d (%s): going on with micro-batch %d and %d "
+            "accumulation steps, the same %d samples per step", old, error->message,
+            t->micro_batch, t->accum, t->s->batch_size * t->s->grad_accum);
+  emit_status (t, PT_RUN_RUNNING, t->memory_note);
+  return TRUE;
+}
+
+/* "Training…", with the memory note when the micro-batch was shrunk */
+static void
+emit_training (PtTrainer *t)
+{
+  g_autofree char *message = t->memory_note != NULL
+                             ? g_strdup_printf ("Training… (%s)", t->memory_note)
+                             : g_strdup ("Training…");
+  emit_status (t, PT_RUN_RUNNING, message);
+}
+
+/* The loop's position t->batch (micro-batches into the epoch) in the
+ * settings' batches, as checkpoints keep it, and back. */
+static gint64
+batch_to_settings (PtTrainer *t, guint batch)
+{
+  return ((gint64) batch * t->micro_batch + t->s->batch_size - 1) / t->s->batch_size;
+}
+
+static guint
+batch_from_settings (PtTrainer *t, gint64 batch)
+{
+  return (guint) MIN ((guint64) batch * (t->s->batch_size / t->micro_batch), t->batches_per_epoch);
 }
 
 static gboolean
@@ -265,18 +334,30 @@ setup_model (PtTrainer *t, GError **error)
   text_len = t->s->max_text_len > 0 ? t->s->max_text_len : measure_text (t, tok, error);
   if (text_len < 0)
     return FALSE;
-  if (!check_fits (t, config, config->num_image_tokens + text_len, error))
-    return FALSE;
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
 
-  emit_status (t, PT_RUN_RUNNING, "Loading the model…");
-  t->pipe = pt_pipeline_open (t->s->model_dir, t->s, t->s->device, t->s->batch_size, text_len,
-                              TRUE, error);
-  if (t->pipe == NULL)
-    return FALSE;
+      if (check_fits (t, config, config->num_image_tokens + text_len, &local_error))
+        {
+          emit_status (t, PT_RUN_RUNNING, "Loading the model…");
+          t->pipe = pt_pipeline_open (t->s->model_dir, t->s, t->s->device, t->micro_batch,
+                                      text_len, TRUE, &local_error);
+          if (t->pipe != NULL)
+            break;
+        }
+      if (!shrink_micro_batch (t, local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
   pt_run_set_device_name (t->run, t->pipe->backend->device_name);
 
-  t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->s->batch_size, FALSE);
-  steps_per_epoch = (int) ((t->batches_per_epoch + t->s->grad_accum - 1) / t->s->grad_accum);
+  t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
+  /* steps per epoch from the settings' batches: the same whatever the micro-batch */
+  steps_per_epoch = (int) ((pt_epoch_n_batches (t->split->n_train, t->s->batch_size, FALSE)
+                            + t->s->grad_accum - 1) / t->s->grad_accum);
   t->total_steps = t->s->max_steps > 0 ? t->s->max_steps : t->s->epochs * steps_per_epoch;
   t->opt = pt_optimizer_new (t->pipe->model, t->s, t->total_steps, error);
   if (t->opt == NULL)
@@ -284,8 +365,8 @@ setup_model (PtTrainer *t, GError **error)
   emit_log (t, "%s: %" G_GUINT64_FORMAT " trained parameters of %" G_GUINT64_FORMAT
             "; %d steps of %d × %d samples",
             pt_train_mode_to_string (t->s->mode), pt_model_n_trainable_params (t->pipe->model),
-            pt_model_config_n_params (t->pipe->config), t->total_steps, t->s->grad_accum,
-            t->s->batch_size);
+            pt_model_config_n_params (t->pipe->config), t->total_steps, t->accum,
+            t->micro_batch);
   return TRUE;
 }
 
@@ -301,7 +382,7 @@ state_to_json (PtTrainer *t)
 #define DBL(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_double_value (b, v); } G_STMT_END
   INT ("step", t->step);
   INT ("epoch", t->epoch);
-  INT ("batch", t->batch);
+  INT ("batch", batch_to_settings (t, t->batch));
   INT ("samples", (gint64) t->samples);
   INT ("optimizer_step", pt_optimizer_get_step (t->opt));
   INT ("rng_step", (gint64) pt_model_get_rng_step (t->pipe->model));
@@ -374,7 +455,8 @@ resume (PtTrainer *t, GError **error)
   optimizer_step = pt_json_get_int (o, "optimizer_step", step);
   best_ckpt = pt_json_get_string (o, "best_checkpoint", NULL);
   /* a hand-edited or damaged state.json: refuse what cannot be a position */
-  if (step < 0 || step > t->total_steps || epoch < 0 || batch < 0 || batch > t->batches_per_epoch
+  if (step < 0 || step > t->total_steps || epoch < 0 || batch < 0
+      || batch > pt_epoch_n_batches (t->split->n_train, t->s->batch_size, FALSE)
       || samples < 0 || rng_step < 0 || optimizer_step < 0 || optimizer_step > G_MAXINT
       || (best_ckpt != NULL && !pt_ckpt_is_name (best_ckpt)))
     {
@@ -387,7 +469,7 @@ resume (PtTrainer *t, GError **error)
     }
   t->step = (int) step;
   t->epoch = (guint) epoch;
-  t->batch = (guint) batch;
+  t->batch = batch_from_settings (t, batch);
   t->samples = (guint64) samples;
   t->elapsed_before = pt_json_get_double (o, "elapsed", 0);
   t->best_step = (int) pt_json_get_int (o, "best_step", -1);
@@ -546,7 +628,7 @@ epoch_loader (PtTrainer *t)
 
   pt_pipeline_loader_source (t->pipe, t->split->train_dataset, t->s->prompt_template, FALSE, &src);
   pt_loader_options_init (&lo);
-  lo.batch_size = t->s->batch_size;
+  lo.batch_size = t->micro_batch;
   lo.n_threads = t->s->num_workers;
   lo.start_batch = t->batch;
   return pt_loader_new (&src, order, t->split->n_train, &lo);
@@ -569,7 +651,7 @@ train_step (PtTrainer *t, PtLoader *loader, gboolean *epoch_done, PtStepMetrics 
 
   memset (m, 0, sizeof *m);
   *epoch_done = FALSE;
-  for (int a = 0; a < t->s->grad_accum; a++)
+  for (int a = 0; a < t->accum; a++)
     {
       guint k;
       PtBatch *b = pt_loader_next (loader, &k, error);
@@ -673,7 +755,7 @@ run_loop (PtTrainer *t, GError **error)
   pt_run_set_progress (t->run, t->step, t->total_steps, elapsed (t));
   if (!pt_run_save (t->run, error))
     return FALSE;
-  emit_status (t, PT_RUN_RUNNING, "Training…");
+  emit_training (t);
 
   while (ok && t->step < t->total_steps && !stop_early)
     {
@@ -684,11 +766,27 @@ run_loop (PtTrainer *t, GError **error)
         {
           PtStepMetrics m;
           g_autoptr(JsonNode) row = NULL;
+          /* where the step starts, to redo it if it runs out of memory */
+          guint batch0 = t->batch;
+          int micro0 = t->micro_batch;
+          guint64 rng0 = pt_model_get_rng_step (t->pipe->model);
+          g_autoptr(GError) step_error = NULL;
 
           if (g_atomic_int_get (&t->pause_requested) || g_atomic_int_get (&t->stop_requested))
             break;
-          if (!train_step (t, loader, &epoch_done, &m, error))
+          if (!train_step (t, loader, &epoch_done, &m, &step_error))
             {
+              if (shrink_micro_batch (t, step_error))
+                {
+                  /* redo the step from its first sample with the smaller micro-batch */
+                  t->batch = batch0 * (guint) (micro0 / t->micro_batch);
+                  pt_model_set_rng_step (t->pipe->model, rng0);
+                  epoch_done = FALSE;
+                  g_clear_pointer (&loader, pt_loader_free);
+                  loader = epoch_loader (t);
+                  continue;
+                }
+              g_propagate_error (error, g_steal_pointer (&step_error));
               ok = FALSE;
               break;
             }
@@ -714,7 +812,7 @@ run_loop (PtTrainer *t, GError **error)
                 }
               if (stop_early)
                 break;
-              emit_status (t, PT_RUN_RUNNING, "Training…");
+              emit_training (t);
             }
           if (t->s->save_every > 0 && t->step % t->s->save_every == 0
               && !save_checkpoint (t, error))

@@ -171,9 +171,9 @@ for phase in "${PHASES[@]}"; do
   case $phase in
     tests)
       describe_machine
-      for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done
-      # the op cases' attention family on the flash kernels too (meson's cuda-ops-flash)
-      run_test gpu "$HERE/bin/test-cuda-ops" --attention=flash attention/ ;;
+      # test-cuda-ops runs the attention cases on the backend's choice, then
+      # on each path forced (cuBLAS scores, flash kernels)
+      for exe in "$HERE"/bin/test-cuda-*; do run_test gpu "$exe"; done ;;
     cli) run_cli ;;
     step) run_bench bench-cuda-step 240 --json "$OUT/bench-step.json" ;;
     ops) run_bench bench-cuda-ops 150 --json "$OUT/bench-ops.json" ;;

@@ -53,6 +53,9 @@ struct _PtTrainSettingsView
   AdwExpanderRow      *early_stop_row;
   AdwComboRow         *metric_row;
   AdwComboRow         *device_row;
+  AdwComboRow         *precision_row;
+  AdwEntryRow         *memory_limit_row;
+  gboolean             memory_limit_error;   /* memory_limit_row does not parse */
   GtkSwitch           *rslora_switch;
   GtkSwitch           *vision_switch;
   GtkSwitch           *projector_switch;

@@ -248,6 +248,15 @@ sync_form (PtTrainSettingsView *self)
   gtk_editable_set_text (GTK_EDITABLE (self->prompt_row), s->prompt_template != NULL ? s->prompt_template : "");
   adw_combo_row_set_selected (self->mode_row, s->mode);
   adw_combo_row_set_selected (self->schedule_row, s->schedule);
+  {
+    PtPrecision precision = PT_PRECISION_AUTO;
+    g_autofree char *limit = s->memory_limit > 0 ? pt_memory_size_format (s->memory_limit) : NULL;
+    pt_precision_parse (s->precision, &precision);
+    adw_combo_row_set_selected (self->precision_row, precision);   /* the rows are in enum order */
+    gtk_editable_set_text (GTK_EDITABLE (self->memory_limit_row), limit != NULL ? limit : "");
+    gtk_widget_remove_css_class (GTK_WIDGET (self->memory_limit_row), "error");
+    self->memory_limit_error = FALSE;
+  }
   adw_expander_row_set_enable_expansion (self->early_stop_row, s->early_stopping);
   for (guint i = 0; i < G_N_ELEMENTS (metric_ids); i++)
     if (g_strcmp0 (s->early_stop_metric, metric_ids[i]) == 0)
@@ -316,6 +325,11 @@ revalidate (PtTrainSettingsView *self)
         set_message (self, msg, TRUE);
         return;
       }
+  if (self->memory_limit_error)
+    {
+      set_message (self, _("The memory limit must be a size, like 6G or 512M, or empty"), TRUE);
+      return;
+    }
   if (!pt_train_settings_validate (self->settings, &error))
     {
       set_message (self, error->message, TRUE);
@@ -424,6 +438,26 @@ entry_changed_cb (AdwEntryRow         *row,
 }
 
 static void
+memory_limit_changed_cb (AdwEntryRow         *row,
+                         PtTrainSettingsView *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  guint64 bytes = 0;
+
+  if (self->updating)
+    return;
+  self->memory_limit_error = *text != '\0' && !pt_memory_size_parse (text, &bytes);
+  if (self->memory_limit_error)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    {
+      self->settings->memory_limit = bytes;
+      gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+    }
+  pt_train_settings_view_changed (self);
+}
+
+static void
 switch_changed_cb (GtkSwitch           *sw,
                    GParamSpec          *pspec,
                    PtTrainSettingsView *self)
@@ -460,6 +494,11 @@ combo_selected_cb (AdwComboRow         *row,
     self->settings->mode = (PtTrainMode) selected;
   else if (row == self->schedule_row)
     self->settings->schedule = (PtSchedule) selected;
+  else if (row == self->precision_row)
+    {
+      g_free (self->settings->precision);
+      self->settings->precision = g_strdup (pt_precision_name ((PtPrecision) selected));
+    }
   else if (row == self->metric_row && selected < G_N_ELEMENTS (metric_ids))
     {
       g_free (self->settings->early_stop_metric);
@@ -723,6 +762,8 @@ pt_train_settings_view_class_init (PtTrainSettingsViewClass *klass)
   BIND (early_stop_row);
   BIND (metric_row);
   BIND (device_row);
+  BIND (precision_row);
+  BIND (memory_limit_row);
   BIND (rslora_switch);
   BIND (vision_switch);
   BIND (projector_switch);
@@ -839,6 +880,8 @@ pt_train_settings_view_init (PtTrainSettingsView *self)
   g_signal_connect (self->schedule_row, "notify::selected", G_CALLBACK (combo_selected_cb), self);
   g_signal_connect (self->metric_row, "notify::selected", G_CALLBACK (combo_selected_cb), self);
   g_signal_connect (self->device_row, "notify::selected", G_CALLBACK (combo_selected_cb), self);
+  g_signal_connect (self->precision_row, "notify::selected", G_CALLBACK (combo_selected_cb), self);
+  g_signal_connect (self->memory_limit_row, "changed", G_CALLBACK (memory_limit_changed_cb), self);
   g_signal_connect (self->early_stop_row, "notify::enable-expansion", G_CALLBACK (early_stop_cb), self);
 
   sync_form (self);

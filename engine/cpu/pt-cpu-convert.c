@@ -84,6 +84,7 @@ pt_cpu_convert_range (void       *dst,
   switch (PAIR (dst_dtype, src_dtype))
     {
     case PAIR (PT_DTYPE_F32, PT_DTYPE_BF16):
+#pragma omp simd
       for (size_t i = 0; i < n; i++)
         ((float *) dst)[i] = pt_bf16_to_f32 (((const uint16_t *) src)[i]);
       break;
@@ -92,6 +93,7 @@ pt_cpu_convert_range (void       *dst,
         ((float *) dst)[i] = pt_f16_to_f32 (((const uint16_t *) src)[i]);
       break;
     case PAIR (PT_DTYPE_BF16, PT_DTYPE_F32):
+#pragma omp simd
       for (size_t i = 0; i < n; i++)
         ((uint16_t *) dst)[i] = pt_f32_to_bf16 (((const float *) src)[i]);
       break;

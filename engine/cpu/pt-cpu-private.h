@@ -4,7 +4,8 @@
  * A family whose kernels run in the activation dtype writes them once in a
  * `.inc.c` file that its `.c` includes twice, with `real` = float and with
  * `real` = double; the entry points declared here pick one by act_dtype
- * (on the CPU, acc_dtype == act_dtype).
+ * (for F32 and F64, acc_dtype == act_dtype). The BF16 backend (act BF16,
+ * acc F32, pt-cpu-bf16.c) runs the F32 kernels on converted operands.
  */
 #pragma once
 
@@ -14,6 +15,8 @@
 
 G_BEGIN_DECLS
 
+enum { PT_CPU_BF16_SLOTS = 8 };
+
 typedef struct {
   PtBackend parent;
   GMutex    lock;          /* guards parent.in_use / peak */
@@ -21,6 +24,14 @@ typedef struct {
   GMutex    scratch_lock;  /* guards the GEMM conversion scratch */
   void     *scratch[3];    /* A, B, C operands converted to the compute dtype */
   size_t    scratch_size[3];
+  guint64   memory_limit;  /* bytes alloc may hand out, 0: no limit */
+  /* BF16 backend only: */
+  PtBackend *f32;          /* an F32 backend whose kernels do the arithmetic */
+  GMutex    bf16_lock;     /* guards bf16_tmp */
+  void     *bf16_tmp[PT_CPU_BF16_SLOTS];   /* F32 copies of an op's BF16 operands */
+  size_t    bf16_tmp_size[PT_CPU_BF16_SLOTS];
+  void     *dnnl;          /* oneDNN engine and stream (pt-cpu-gemm.c), or NULL */
+  gboolean  bf16_native;   /* BF16 products go to oneDNN (pt_cpu_gemm_bf16_native) */
 } PtCpuBackend;
 
 /* Threads for a loop over `work` units (about one simple float operation
@@ -100,7 +111,14 @@ double pt_cpu_load (const void *src, PtDType dtype, size_t i);
 void   pt_cpu_store (void *dst, PtDType dtype, size_t i, double value);
 void   pt_cpu_scratch_free (PtCpuBackend *self);
 
+/* The BF16 backend (pt-cpu-bf16.c): sets the ops that take BF16 activations */
+void pt_cpu_bf16_ops_init (PtBackendOps *ops);
+void pt_cpu_bf16_scratch_free (PtCpuBackend *self);
+
 /* GEMM (pt-cpu-gemm.c) */
+/* TRUE when products of BF16 matrices go to oneDNN (BF16 units and oneDNN) */
+gboolean pt_cpu_gemm_bf16_native (PtCpuBackend *self);
+void     pt_cpu_gemm_free (PtCpuBackend *self);
 void pt_cpu_gemm (PtBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, int k,
                   double alpha, const void *a, PtDType a_dtype, int lda,
                   const void *b, PtDType b_dtype, int ldb,

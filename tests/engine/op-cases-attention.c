@@ -9,6 +9,7 @@
  *   4  prefix only, not causal: prefix_end 5 - b (rows see the prefix only)
  *   5  empty rows: b = 1 sees no key (key_start = Tk), b = 2 has
  *      key_start > key_end, b = 0 causal; key_end > Tk is clamped
+ *   6  causal only (no per-row arrays)
  * The reference builds every score matrix explicitly and masks it with the
  * documented rule evaluated literally (pt_oc_attn_visible).
  */
@@ -70,6 +71,9 @@ attn_setup (const PtOpCase *c, Attn *a)
         case 4:
           a->prefix_end[b] = 5 - b;
           a->mask.prefix_end = a->prefix_end;
+          break;
+        case 6:
+          a->mask.causal = 1;
           break;
         case 5:
           a->key_start[b] = b == 1 ? a->Tk : b == 2 ? 5 : 0;

@@ -503,7 +503,10 @@ const PtOcFamily pt_oc_adamw = {
   .forward = adamw_forward, .reference = adamw_reference,
 };
 
-/* ---- nf4: p = { n, out kind } ------------------------------------------------ */
+/* ---- nf4: p = { n, out kind, out offset } ----------------------------------------
+ * The output starts `out offset` elements into its buffer (a misaligned
+ * pointer: a vectorised kernel must take its scalar path); the elements
+ * before it are not written. */
 
 static void
 nf4_build (const PtOpCase *c, PtOcTensor *t)
@@ -512,7 +515,13 @@ nf4_build (const PtOpCase *c, PtOcTensor *t)
 
   t[0] = (PtOcTensor) { "packed", PT_DTYPE_U8, (n + 1) / 2, PT_OC_IN | PT_OC_INT, 0, 255 };
   t[1] = (PtOcTensor) { "absmax", PT_DTYPE_F32, (n + 63) / 64, PT_OC_IN, 0.01, 2 };
-  t[2] = (PtOcTensor) { "out", c->p[1], n, PT_OC_OUT, 0, 0 };
+  t[2] = (PtOcTensor) { "out", c->p[1], n + c->p[2], PT_OC_OUT, 0, 0 };
+}
+
+static gboolean
+nf4_defined (const PtOpCase *c, int tensor, size_t i)
+{
+  return tensor != 2 || i >= (size_t) c->p[2];
 }
 
 static gboolean
@@ -524,7 +533,8 @@ has_nf4 (const PtBackendOps *ops, const PtOpCase *c)
 static void
 nf4_forward (PtOcRun *r)
 {
-  OPS (r)->nf4_dequantize (r->be, r->t[2], r->dtype[2], r->t[0], r->t[1], r->c->p[0]);
+  OPS (r)->nf4_dequantize (r->be, (char *) r->t[2] + r->c->p[2] * pt_dtype_size (r->dtype[2]),
+                           r->dtype[2], r->t[0], r->t[1], r->c->p[0]);
 }
 
 /* the NF4 values as the spec lists them (§6), the product in fp32 */
@@ -541,11 +551,12 @@ nf4_reference (const PtOpCase *c, double **h)
   for (int i = 0; i < c->p[0]; i++)
     {
       int byte = (int) h[0][i / 2], idx = i % 2 == 0 ? byte >> 4 : byte & 15;
-      h[2][i] = pt_oc_round (pt_oc_round (code[idx], PT_DTYPE_F32) * h[1][i / 64], PT_DTYPE_F32);
+      h[2][c->p[2] + i] = pt_oc_round (pt_oc_round (code[idx], PT_DTYPE_F32) * h[1][i / 64],
+                                       PT_DTYPE_F32);
     }
 }
 
 const PtOcFamily pt_oc_nf4 = {
   .name = "nf4_dequantize", .build = nf4_build, .n_tensors = 3, .supported = has_nf4,
-  .forward = nf4_forward, .reference = nf4_reference, .exact = TRUE,
+  .forward = nf4_forward, .reference = nf4_reference, .defined = nf4_defined, .exact = TRUE,
 };

@@ -103,11 +103,28 @@ const PtOpCase pt_op_cases[] = {
   { &pt_oc_attention, "empty-rows", { 3, 8, 8, 10, 2, 2, 4, 5 } },
   { &pt_oc_attention, "peaky", { 1, 7, 7, 7, 2, 1, 8, 1 }, { 3.0 } },
   { &pt_oc_attention, "big", { 2, 67, 67, 67, 8, 1, 32, 1 } },
+  /* the real models' head dims, over several of the CUDA kernels' key and
+   * query tiles (once tests/gpu/test-cuda-attention.c's own cases) */
+  { &pt_oc_attention, "siglip-d72", { 2, 20, 20, 20, 4, 4, 72, 0 } },
+  { &pt_oc_attention, "gemma-train-d256", { 3, 41, 41, 44, 4, 1, 256, 1 } },
+  { &pt_oc_attention, "decode-gqa-d64", { 2, 3, 20, 24, 6, 2, 64, 2, 17 } },
+  { &pt_oc_attention, "causal-d128", { 1, 50, 50, 50, 2, 2, 128, 6 } },
+  { &pt_oc_attention, "left-pad-d96", { 2, 37, 37, 40, 2, 1, 96, 3 } },
   /* Gemma 2: sliding window shorter than the prefix, logit softcap, GQA */
   { &pt_oc_attention, "window", { 3, 12, 12, 12, 4, 2, 8, 1, 0, 3 } },
   { &pt_oc_attention, "softcap", { 2, 11, 11, 11, 4, 2, 8, 1 }, { 2.0, 1.5 } },
   { &pt_oc_attention, "window-softcap-decode", { 2, 3, 9, 13, 4, 2, 8, 2, 6, 4 }, { 0, 0.8 } },
   { &pt_oc_attention, "window-left-pad", { 3, 10, 10, 10, 2, 1, 6, 3, 0, 2 }, { 0, 3.0 } },
+  /* Gemma 2 at the real head dims, over several of the CUDA kernels' tiles
+   * (once tests/gpu/test-cuda-attention.c's Gemma 2 cases): a window longer
+   * than the prefix on 80 rows, a decode step at head_dim 256, left padding,
+   * a window of one key, the longest window that still hides a key */
+  { &pt_oc_attention, "gemma2-train-d64", { 3, 80, 80, 84, 4, 2, 64, 1, 0, 18 }, { 0, 1.5 } },
+  { &pt_oc_attention, "gemma2-decode-d256", { 2, 3, 50, 64, 8, 2, 256, 2, 47, 16 }, { 0, 2.0 } },
+  { &pt_oc_attention, "window-left-pad-d96", { 2, 45, 45, 48, 2, 1, 96, 3, 0, 20 } },
+  { &pt_oc_attention, "window-1", { 1, 40, 40, 40, 2, 2, 64, 6, 0, 1 } },
+  { &pt_oc_attention, "window-edge", { 1, 40, 40, 40, 2, 1, 32, 6, 0, 39 } },
+  { &pt_oc_attention, "softcap-d256", { 2, 33, 33, 33, 4, 4, 256, 1 }, { 0, 1.0 } },
 
   /* embedding: { N, C, V, table kind }, { scale } */
   { &pt_oc_embedding, "acc-table", { 11, 13, 7, ACC }, { 3.5 } },
@@ -151,11 +168,13 @@ const PtOpCase pt_op_cases[] = {
   { &pt_oc_adamw, "no-decay-beta1-0.3", { 77, 2, 1, F32, 30 }, { 1e-2, 0.0, 2.0 } },
   { &pt_oc_adamw, "big", { 50001, 3, 1, -3 }, { 1e-3, 0.01, 1.0 } },
 
-  /* nf4_dequantize: { n, out kind } */
+  /* nf4_dequantize: { n, out kind, out offset } */
   { &pt_oc_nf4, "f32", { 64 * 5 + 37, F32 } },
   { &pt_oc_nf4, "bf16", { 64 * 3, BF16 } },
   { &pt_oc_nf4, "act-odd", { 129, ACT } },
   { &pt_oc_nf4, "big", { 64 * 1500 + 3, F32 } },
+  { &pt_oc_nf4, "misaligned-f32", { 64 * 40 + 5, F32, 1 } },
+  { &pt_oc_nf4, "misaligned-bf16", { 64 * 40 + 5, BF16, 1 } },
 
   { NULL }
 };

@@ -86,13 +86,82 @@ test_cpu_huge_alloc_fails_cleanly (void)
 }
 
 static void
-test_cpu_rejects_bf16 (void)
+test_cpu_rejects_f16 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtBackend) be = pt_cpu_backend_new (PT_DTYPE_F16, 1, &error);
+
+  g_assert_null (be);
+  g_assert_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED);
+}
+
+/* BF16 activations with F32 accumulation, as the CUDA backend */
+static void
+test_cpu_bf16 (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PtBackend) be = pt_cpu_backend_new (PT_DTYPE_BF16, 1, &error);
 
-  g_assert_null (be);
-  g_assert_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED);
+  g_assert_no_error (error);
+  g_assert_cmpint (be->act_dtype, ==, PT_DTYPE_BF16);
+  g_assert_cmpint (be->acc_dtype, ==, PT_DTYPE_F32);
+}
+
+/* the memory limit is a capacity: alloc past it fails and leaves the
+ * accounting as it was; freeing makes room again */
+static void
+test_cpu_memory_limit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtBackend) be = pt_cpu_backend_new (PT_DTYPE_F32, 1, NULL);
+  void *a, *b;
+
+  pt_cpu_backend_set_memory_limit (be, 1000);
+  g_assert_cmpuint (be->total_memory, ==, 1000);
+  a = be->ops->alloc (be, 600, &error);
+  g_assert_no_error (error);
+  b = be->ops->alloc (be, 600, &error);
+  g_assert_null (b);
+  g_assert_error (error, PT_ERROR, PT_ERROR_NO_MEMORY);
+  g_assert_nonnull (strstr (error->message, "memory limit"));
+  g_clear_error (&error);
+  g_assert_cmpuint (be->in_use, ==, 600);
+  be->ops->free (be, a);
+  b = be->ops->alloc (be, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (be->peak, ==, 1000);
+  be->ops->free (be, b);
+}
+
+/* --precision: names, and what auto picks */
+static void
+test_precision (void)
+{
+  PtPrecision p = PT_PRECISION_F32;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtBackend) be = NULL;
+
+  g_assert_true (pt_precision_parse ("auto", &p) && p == PT_PRECISION_AUTO);
+  g_assert_true (pt_precision_parse ("BF16", &p) && p == PT_PRECISION_BF16);
+  g_assert_true (pt_precision_parse ("f32", &p) && p == PT_PRECISION_F32);
+  g_assert_false (pt_precision_parse ("fp8", &p));
+  g_assert_false (pt_precision_parse (NULL, &p));
+  g_assert_cmpstr (pt_precision_name (PT_PRECISION_BF16), ==, "bf16");
+  /* a GPU computes in BF16; on the CPU auto follows the BF16 units */
+  g_assert_cmpint (pt_precision_resolve ("cuda:0", PT_PRECISION_AUTO), ==, PT_PRECISION_BF16);
+  g_assert_cmpint (pt_precision_resolve ("cpu", PT_PRECISION_AUTO), ==,
+                   pt_cpu_has_bf16_units () ? PT_PRECISION_BF16 : PT_PRECISION_F32);
+  g_assert_cmpint (pt_precision_resolve ("cpu", PT_PRECISION_F32), ==, PT_PRECISION_F32);
+  g_setenv ("PALITUNE_CPU_BF16", "1", TRUE);
+  g_assert_cmpint (pt_precision_resolve ("cpu", PT_PRECISION_AUTO), ==, PT_PRECISION_BF16);
+  g_setenv ("PALITUNE_CPU_BF16", "0", TRUE);
+  g_assert_cmpint (pt_precision_resolve ("cpu", PT_PRECISION_AUTO), ==, PT_PRECISION_F32);
+  g_unsetenv ("PALITUNE_CPU_BF16");
+
+  be = pt_backend_new_full ("cpu", PT_PRECISION_BF16, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (be->act_dtype, ==, PT_DTYPE_BF16);
+  g_assert_cmpuint (be->total_memory, ==, 1 << 20);
 }
 
 int
@@ -104,6 +173,9 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backend/unknown-device", test_unknown_device_is_an_error);
   g_test_add_func ("/engine/backend/cpu-memory", test_cpu_memory_accounting);
   g_test_add_func ("/engine/backend/cpu-huge-alloc", test_cpu_huge_alloc_fails_cleanly);
-  g_test_add_func ("/engine/backend/cpu-rejects-bf16", test_cpu_rejects_bf16);
+  g_test_add_func ("/engine/backend/cpu-rejects-f16", test_cpu_rejects_f16);
+  g_test_add_func ("/engine/backend/cpu-bf16", test_cpu_bf16);
+  g_test_add_func ("/engine/backend/cpu-memory-limit", test_cpu_memory_limit);
+  g_test_add_func ("/engine/backend/precision", test_precision);
   return g_test_run ();
 }

@@ -219,6 +219,121 @@ test_finetune (void)
   g_assert_cmpfloat (after, >=, 0.6);
 }
 
+/* ---- a memory budget below what batch 16 needs ------------------------------------- */
+
+typedef struct {
+  GArray  *losses;      /* per step */
+  guint64  peak;        /* the backend's high-water mark */
+  guint    oom_lines;   /* log lines saying the micro-batch was halved */
+  char    *last_status;
+} Budget;
+
+static void
+budget_step (const PtStepMetrics *m, gpointer user_data)
+{
+  Budget *b = user_data;
+
+  g_array_append_val (b->losses, m->loss);
+  b->peak = MAX (b->peak, m->memory_peak);
+}
+
+static void
+budget_log (const char *line, gpointer user_data)
+{
+  Budget *b = user_data;
+
+  g_test_message ("trainer: %s", line);
+  b->oom_lines += g_str_has_prefix (line, "Out of memory at micro-batch");
+}
+
+static void
+budget_status (PtRunStatus status, const char *message, gpointer user_data)
+{
+  Budget *b = user_data;
+
+  if (status == PT_RUN_RUNNING && message != NULL && g_str_has_prefix (message, "Training"))
+    {
+      g_free (b->last_status);
+      b->last_status = g_strdup (message);
+    }
+}
+
+static void
+budget_run (const char *train, const char *val, const char *name, guint64 limit, Budget *b)
+{
+  JsonObject *o = demo_object ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTrainSettings) s = pt_train_settings_from_json_node (json_object_get_member (o, "settings"),
+                                                                   &error);
+  g_autofree char *runs = g_build_filename (tmp_root, "runs", NULL);
+  g_autoptr(PtRun) run = NULL;
+  g_autoptr(PtTrainer) trainer = NULL;
+  PtTrainerCallbacks cb = { budget_step, NULL, budget_status, budget_log, b };
+
+  g_assert_no_error (error);
+  g_free (s->model_dir);
+  s->model_dir = g_strdup (demo_dir);
+  g_free (s->data_path);
+  s->data_path = g_strdup (train);
+  g_free (s->val_data_path);
+  s->val_data_path = g_strdup (val);
+  g_free (s->precision);
+  s->precision = g_strdup ("f32");
+  g_assert_cmpint (s->batch_size, ==, 16);
+  s->grad_accum = 2;
+  s->max_steps = 3;
+  s->eval_every = 0;
+  s->eval_max_samples = 2;
+  s->max_new_tokens = 1;
+  s->num_workers = 1;
+  s->memory_limit = limit;
+  b->losses = g_array_new (FALSE, FALSE, sizeof (double));
+  run = pt_run_create (runs, name, s, &error);
+  g_assert_no_error (error);
+  trainer = pt_trainer_new (run, NULL, FALSE, &cb, &error);
+  g_assert_no_error (error);
+  g_assert_true (pt_trainer_run (trainer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pt_run_get_status (run), ==, PT_RUN_FINISHED);
+}
+
+/* The same three steps of 2 × 16 samples, unconstrained and under a memory
+ * limit that batch 16 exceeds: the limited run halves its micro-batch by
+ * itself, says so, and computes the same losses. */
+static void
+test_memory_limit (void)
+{
+  g_autofree char *dir = make_data ("budget", "color_fr", 96, 2, 99);
+  g_autofree char *train = g_build_filename (dir, "train.jsonl", NULL);
+  g_autofree char *val = g_build_filename (dir, "val.jsonl", NULL);
+  Budget a = { 0 }, b = { 0 };
+  guint64 limit;
+
+  budget_run (train, val, "budget-free", 0, &a);
+  g_assert_cmpuint (a.losses->len, ==, 3);
+  g_assert_cmpuint (a.oom_lines, ==, 0);
+  /* below what batch 16 took, above what half of its activations take */
+  limit = a.peak * 3 / 4;
+  budget_run (train, val, "budget-limited", limit, &b);
+  g_test_message ("batch 16 peak %.1f MiB; limit %.1f MiB; limited run peak %.1f MiB",
+                  a.peak / 1048576.0, limit / 1048576.0, b.peak / 1048576.0);
+  g_assert_cmpuint (b.oom_lines, >=, 1);
+  g_assert_cmpuint (b.peak, <=, limit);
+  g_assert_nonnull (b.last_status);
+  g_assert_nonnull (strstr (b.last_status, "did not fit"));
+  g_assert_cmpuint (b.losses->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      double la = g_array_index (a.losses, double, i), lb = g_array_index (b.losses, double, i);
+      g_test_message ("step %u: loss %.7f unconstrained, %.7f limited", i + 1, la, lb);
+      g_assert_cmpfloat (fabs (la - lb), <=, 1e-4 * fabs (la));
+    }
+  g_array_unref (a.losses);
+  g_array_unref (b.losses);
+  g_free (a.last_status);
+  g_free (b.last_status);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -237,6 +352,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/demo-model/files", test_files);
   g_test_add_func ("/engine/demo-model/pretrained", test_pretrained);
   g_test_add_func ("/engine/demo-model/finetune", test_finetune);
+  g_test_add_func ("/engine/demo-model/memory-limit", test_memory_limit);
   status = g_test_run ();
 
   pt_rmtree (tmp_root, NULL);

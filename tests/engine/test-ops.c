@@ -7,6 +7,8 @@
  *   /engine/ops/f32-vs-f64/… F32 forward and backward against F64 (NMSE)
  *   /engine/ops/threads/…    1 thread and 3 threads give identical bits (the
  *                            products through OpenBLAS: NMSE 1e-12, see below)
+ *   /engine/ops/bf16-vs-f64/… the BF16 backend (act BF16, acc F32, as CUDA)
+ *                            against F64, within the case's BF16 bound
  * plus semantics the table cannot express: conversion bit patterns, im2col
  * against a direct convolution, NF4 against bitsandbytes' output.
  */
@@ -21,7 +23,7 @@
 #include "pt-nf4.h"         /* the host quantiser under test */
 #include "op-cases.h"       /* the op case table and its checks */
 
-static PtBackend *cpu_f64, *cpu_f32, *cpu_f32_1, *cpu_f32_3;
+static PtBackend *cpu_f64, *cpu_f32, *cpu_f32_1, *cpu_f32_3, *cpu_bf16;
 
 static void
 finish (PtOcResult result,
@@ -64,6 +66,13 @@ test_f32_vs_f64 (gconstpointer data)
   g_autoptr(GString) log = g_string_new (NULL);
 
   finish (pt_op_case_compare (data, cpu_f64, cpu_f32, log), log);
+}
+
+static void
+test_bf16_vs_f64 (gconstpointer data)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  finish (pt_op_case_compare (data, cpu_f64, cpu_bf16, log), log);
 }
 
 /* PaliTune's own kernels give the same bits for any thread count. OpenBLAS
@@ -395,6 +404,7 @@ add_case_tests (void)
       g_autofree char *grad = g_strdup_printf ("/engine/ops/gradcheck/%s", path);
       g_autofree char *cmp = g_strdup_printf ("/engine/ops/f32-vs-f64/%s", path);
       g_autofree char *thr = g_strdup_printf ("/engine/ops/threads/%s", path);
+      g_autofree char *bf = g_strdup_printf ("/engine/ops/bf16-vs-f64/%s", path);
 
       if (c->family->reference != NULL)
         g_test_add_data_func (ref, c, test_reference);
@@ -402,6 +412,7 @@ add_case_tests (void)
         g_test_add_data_func (grad, c, test_gradcheck);
       g_test_add_data_func (cmp, c, test_f32_vs_f64);
       g_test_add_data_func (thr, c, test_threads);
+      g_test_add_data_func (bf, c, test_bf16_vs_f64);
     }
 }
 
@@ -416,6 +427,7 @@ main (int   argc,
   cpu_f32 = pt_cpu_backend_new (PT_DTYPE_F32, 2, NULL);
   cpu_f32_1 = pt_cpu_backend_new (PT_DTYPE_F32, 1, NULL);
   cpu_f32_3 = pt_cpu_backend_new (PT_DTYPE_F32, 3, NULL);
+  cpu_bf16 = pt_cpu_backend_new (PT_DTYPE_BF16, 2, NULL);
 
   add_case_tests ();
   g_test_add_func ("/engine/ops/convert/bits", test_convert_bits);
@@ -431,5 +443,6 @@ main (int   argc,
   pt_backend_free (cpu_f32);
   pt_backend_free (cpu_f32_1);
   pt_backend_free (cpu_f32_3);
+  pt_backend_free (cpu_bf16);
   return status;
 }

@@ -162,6 +162,69 @@ test_copy_is_deep (void)
   g_assert_cmpstr (c->lora_targets[6], ==, s->lora_targets[6]);
 }
 
+/* --precision and --memory-limit: parsed, validated, round-tripped */
+static void
+test_precision_and_memory (void)
+{
+  g_autoptr(PtTrainSettings) s = pt_train_settings_new ();
+  g_autoptr(PtTrainSettings) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  guint64 b = 1;
+
+  g_assert_cmpstr (s->precision, ==, "auto");
+  g_assert_cmpuint (s->memory_limit, ==, 0);
+  g_assert_true (pt_memory_size_parse ("6G", &b) && b == 6ull << 30);
+  g_assert_true (pt_memory_size_parse ("512M", &b) && b == 512ull << 20);
+  g_assert_true (pt_memory_size_parse ("1.5 GiB", &b) && b == 3ull << 29);
+  g_assert_true (pt_memory_size_parse ("800mb", &b) && b == 800ull << 20);
+  g_assert_true (pt_memory_size_parse ("65536", &b) && b == 65536);
+  g_assert_true (pt_memory_size_parse ("0", &b) && b == 0);
+  g_assert_false (pt_memory_size_parse ("-1G", &b));
+  g_assert_false (pt_memory_size_parse ("6X", &b));
+  g_assert_false (pt_memory_size_parse ("", &b));
+  g_assert_false (pt_memory_size_parse ("G", &b));
+  g_assert_false (pt_memory_size_parse ("inf", &b));
+  g_assert_false (pt_memory_size_parse ("1e30T", &b));
+  g_assert_false (pt_memory_size_parse (NULL, &b));
+  g_assert_true (pt_memory_size_parse ("1.5\xc2\xa0GiB", &b) && b == 3ull << 29);   /* g_format_size's space */
+  {
+    g_autofree char *g = pt_memory_size_format (6ull << 30);
+    g_autofree char *m = pt_memory_size_format (1536ull << 20);
+    g_autofree char *odd = pt_memory_size_format (65537);
+    g_assert_cmpstr (g, ==, "6G");
+    g_assert_cmpstr (m, ==, "1536M");
+    g_assert_cmpstr (odd, ==, "65537");
+  }
+
+  g_free (s->precision);
+  s->precision = g_strdup ("bf16");
+  s->memory_limit = 6ull << 30;
+  s->model_dir = g_strdup ("/m");
+  s->data_path = g_strdup ("/d");
+  g_assert_true (pt_train_settings_validate (s, &error));
+  json = pt_train_settings_to_json (s);
+  back = pt_train_settings_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->precision, ==, "bf16");
+  g_assert_cmpuint (back->memory_limit, ==, 6ull << 30);
+
+  g_free (s->precision);
+  s->precision = g_strdup ("fp8");
+  g_assert_false (pt_train_settings_validate (s, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_free (s->precision);
+  s->precision = g_strdup ("f32");
+  g_free (s->device);
+  s->device = g_strdup ("cuda:0");
+  g_assert_false (pt_train_settings_validate (s, &error));   /* a GPU computes in bf16 */
+  g_clear_error (&error);
+  g_free (s->precision);
+  s->precision = g_strdup ("auto");
+  g_assert_false (pt_train_settings_validate (s, &error));   /* the limit is the CPU's */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -173,5 +236,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/settings/validation", test_validation);
   g_test_add_func ("/engine/settings/presets", test_presets);
   g_test_add_func ("/engine/settings/copy", test_copy_is_deep);
+  g_test_add_func ("/engine/settings/precision-memory", test_precision_and_memory);
   return g_test_run ();
 }

@@ -439,6 +439,45 @@ test_estimate_and_full_form (Fixture *f, gconstpointer data)
   p2 = pt_test_screenshot (GTK_WIDGET (f->window), "train-settings-model-info");
 }
 
+/* precision and the CPU memory limit: the rows edit the settings, a size
+ * that does not parse turns Start off, and set_settings shows both */
+static void
+test_precision_memory (Fixture *f, gconstpointer data)
+{
+  AdwComboRow *precision = child (f, "precision_row");
+  AdwEntryRow *limit = child (f, "memory_limit_row");
+  g_autoptr(PtTrainSettings) s = NULL;
+
+  set_valid_inputs (f);
+  g_assert_cmpstr (pt_train_settings_view_get_settings (f->view)->precision, ==, "auto");
+  g_assert_cmpuint (adw_combo_row_get_selected (precision), ==, 0);
+  adw_combo_row_set_selected (precision, 2);
+  g_assert_cmpstr (pt_train_settings_view_get_settings (f->view)->precision, ==, "f32");
+  adw_combo_row_set_selected (precision, 1);
+  g_assert_cmpstr (pt_train_settings_view_get_settings (f->view)->precision, ==, "bf16");
+  g_assert_true (pt_train_settings_view_get_valid (f->view));
+
+  gtk_editable_set_text (GTK_EDITABLE (limit), "6G");
+  g_assert_cmpuint (pt_train_settings_view_get_settings (f->view)->memory_limit, ==, 6ull << 30);
+  g_assert_true (pt_train_settings_view_get_valid (f->view));
+  gtk_editable_set_text (GTK_EDITABLE (limit), "six gigs");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (limit), "error"));
+  g_assert_false (pt_train_settings_view_get_valid (f->view));
+  g_assert_nonnull (strstr (pt_train_settings_view_get_message (f->view), "memory limit"));
+  gtk_editable_set_text (GTK_EDITABLE (limit), "");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (limit), "error"));
+  g_assert_cmpuint (pt_train_settings_view_get_settings (f->view)->memory_limit, ==, 0);
+  g_assert_true (pt_train_settings_view_get_valid (f->view));
+
+  s = pt_train_settings_copy (pt_train_settings_view_get_settings (f->view));
+  g_free (s->precision);
+  s->precision = g_strdup ("f32");
+  s->memory_limit = 512ull << 20;
+  pt_train_settings_view_set_settings (f->view, s);
+  g_assert_cmpuint (adw_combo_row_get_selected (precision), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (limit)), ==, "512M");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -452,6 +491,7 @@ main (int argc, char **argv)
   ADD ("/ui/train-settings/presets", test_presets);
   ADD ("/ui/train-settings/persistence", test_persistence);
   ADD ("/ui/train-settings/estimate", test_estimate_and_full_form);
+  ADD ("/ui/train-settings/precision-memory", test_precision_memory);
 #undef ADD
   return g_test_run ();
 }
