@@ -59,7 +59,8 @@ typedef enum {
   PT_PROBLEM_WRONG_TYPE,         /* a field of the wrong JSON type */
   PT_PROBLEM_EMPTY_QUESTION,
   PT_PROBLEM_EMPTY_ANSWER,
-  PT_PROBLEM_DUPLICATE,          /* same image and question as an earlier record */
+  PT_PROBLEM_DUPLICATE,          /* same image, question and answer as an earlier record
+                                  * (records differing only in the answer are all kept) */
   PT_PROBLEM_IMAGE_MISSING,      /* no such file */
   PT_PROBLEM_IMAGE_UNREADABLE,   /* exists but cannot be opened */
   PT_PROBLEM_IMAGE_UNDECODABLE,  /* not an image format PaliTune reads, or corrupt */

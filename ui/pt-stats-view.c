@@ -552,7 +552,7 @@ pt_stats_view_init (PtStatsView *self)
   add_count (self, COUNT_USABLE, _("Usable"), _("Records training can use"));
   add_count (self, COUNT_UNUSABLE, _("Unusable"), _("Records left out of training, each for a reason on the Problems tab"));
   add_count (self, COUNT_PROBLEMS, _("Problems"), _("Problems and warnings found, lines that gave no record included"));
-  add_count (self, COUNT_DUPLICATES, _("Duplicates"), _("Records with the same image and question as an earlier one"));
+  add_count (self, COUNT_DUPLICATES, _("Duplicates"), _("Records with the same image, question and answer as an earlier one (records that differ only in their answer are all kept)"));
   add_count (self, COUNT_IMAGES, _("Images"), _("Distinct images of the usable records"));
 
   self->answers_chart = add_chart (self, _("Most Frequent Answers"), GTK_ORIENTATION_HORIZONTAL, &self->answers_note);
