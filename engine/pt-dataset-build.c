@@ -352,6 +352,10 @@ pt_dataset_add_draft_with_problem (PtDataset     *ds,
           g_string_append (ds->scratch, rel);
           slot.image = pt_dataset_add_image (ds, ds->scratch->str);
         }
+      else if (g_path_is_absolute (rel) && strstr (rel, "/.") == NULL
+               && strstr (rel, "//") == NULL)
+        /* already canonical: Parquet/Arrow image references, absolute paths */
+        slot.image = pt_dataset_add_image (ds, rel);
       else
         {
           g_autofree char *path = g_canonicalize_filename (rel, base_dir);

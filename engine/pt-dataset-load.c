@@ -576,8 +576,6 @@ pt_dataset_list_splits (const char *path,
   is_dir = g_file_test (path, G_FILE_TEST_IS_DIR);
   if (!table_layout (path, is_dir, PT_DATASET_FORMAT_AUTO, splits, files, error))
     return NULL;
-  if (splits->len == 0)
-    g_ptr_array_add (splits, g_strdup ("train"));
   g_ptr_array_add (splits, NULL);
   return (GStrv) g_ptr_array_steal (splits, NULL);
 }

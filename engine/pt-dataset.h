@@ -127,8 +127,9 @@ typedef struct {
 PtDataset  *pt_dataset_load_with_options (const char *path, PtDatasetFormat format,
                                           const PtDatasetLoadOptions *options,
                                           GCancellable *cancellable, GError **error);
-/* The splits a path offers (NULL-terminated; one "train" for a single
- * file), or NULL with an error if it is no dataset. */
+/* The splits of a Parquet/Arrow dataset (NULL-terminated; "train" for a
+ * single file); empty for any other dataset; NULL with an error if path
+ * does not exist or a save_to_disk description is damaged. */
 GStrv       pt_dataset_list_splits     (const char *path, GError **error);
 /* The split that was loaded (NULL unless tables), and all the splits
  * where it came from. */
