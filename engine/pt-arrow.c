@@ -373,9 +373,10 @@ read_message (PtArrowFile *f, Message *m, gboolean *done, GError **error)
   at += 4;
   if (len == 0xFFFFFFFFu)
     {
-      if (at + 4 > f->end || !read_at (f, at, 4, head, error))
-        return *error == NULL ? fail (f, error, "it ends inside a message header (truncated?)")
-                              : FALSE;
+      if (at + 4 > f->end)
+        return fail (f, error, "it ends inside a message header (truncated?)");
+      if (!read_at (f, at, 4, head, error))
+        return FALSE;
       len = GUINT32_FROM_LE (*(guint32 *) (gpointer) head);
       at += 4;
     }

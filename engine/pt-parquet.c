@@ -900,8 +900,8 @@ v1_levels (const guint8 **p, const guint8 *end, int max, guint n, guint32 **out)
 }
 
 static gboolean
-decode_page (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const PageHeader *h,
-             const guint8 *payload, Page *pg, GError **error)
+decode_page_inner (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const PageHeader *h,
+                   const guint8 *payload, Page *pg, GError **error)
 {
   const guint8 *p, *end;
 
@@ -965,6 +965,17 @@ decode_page (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const PageH
       pg->n_present += d == (guint32) leaf->max_def;
     }
   return TRUE;
+}
+
+/* Levels and values of a data page; on failure pg holds nothing. */
+static gboolean
+decode_page (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const PageHeader *h,
+             const guint8 *payload, Page *pg, GError **error)
+{
+  if (decode_page_inner (f, leaf, codec, h, payload, pg, error))
+    return TRUE;
+  page_clear (pg);
+  return FALSE;
 }
 
 /* ---- values ---- */
