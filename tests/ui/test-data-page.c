@@ -650,6 +650,9 @@ test_hub_folder (void)
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 0), ==, "train");
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 1), ==, "validation");
   g_assert_cmpuint (gtk_drop_down_get_selected (splits), ==, 0);
+  /* the validation split validates: no fraction of train to set aside */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (pt_stats_view_get_split_spin (
+    pt_dataset_browser_get_stats_view (browser ())))));
   /* thumbnails decoded from the bytes in the Parquet pages */
   g_assert_true (pt_test_wait_until (thumbnails_settled, NULL, 10000));
   pt_record_grid_count_cells (pt_dataset_browser_get_grid (browser ()), &bound, &with_image, &missing);
