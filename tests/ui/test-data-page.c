@@ -660,6 +660,15 @@ test_hub_folder (void)
   g_assert_cmpuint (with_image, ==, bound);
   g_assert_cmpuint (missing, ==, 0);
   shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-hub-train");
+  /* a record's details: its image read from its page */
+  pt_dataset_browser_show_record (browser (), 5);
+  g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
+  g_assert_cmpint (pt_record_detail_get_image_state (pt_dataset_browser_get_detail (browser ())), ==,
+                   PT_DETAIL_IMAGE_SHOWN);
+  g_clear_pointer (&shot, g_free);
+  pt_test_spin (600);   /* the side panel slides open */
+  shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-hub-detail");
+  pt_dataset_browser_close_record (browser ());
 
   /* switching the split loads it, and the Train page trains on it */
   gtk_drop_down_set_selected (splits, 1);
