@@ -338,6 +338,20 @@ pt_cli_train (int argc, char **argv)
         return pt_cli_usage_error (_("train: --data PATH is required"));
       if (!pt_dataset_check_columns (s->data_columns, &error))
         return pt_cli_usage_error ("%s", error->message);
+      if (s->data_split != NULL)
+        {
+          /* before a run folder exists */
+          g_auto(GStrv) splits = pt_dataset_list_splits (s->data_path, &error);
+          if (splits == NULL)
+            return pt_cli_fail (error);
+          if (!g_strv_contains ((const char *const *) splits, s->data_split))
+            {
+              g_autofree char *all = g_strjoinv (", ", splits);
+              return pt_cli_usage_error (_("train: %s has no split “%s” (its splits: %s)"),
+                                         s->data_path, s->data_split,
+                                         all[0] != '\0' ? all : _("none, it is not a Parquet or Arrow dataset"));
+            }
+        }
       absolutize (&s->model_dir);
       absolutize (&s->data_path);
       absolutize (&s->val_data_path);

@@ -369,7 +369,7 @@ read_message (PtArrowFile *f, Message *m, gboolean *done, GError **error)
     }
   if (!read_at (f, at, 4, head, error))
     return FALSE;
-  len = GUINT32_FROM_LE (*(guint32 *) (gpointer) head);
+  len = pt_read_le32 (head);
   at += 4;
   if (len == 0xFFFFFFFFu)
     {
@@ -377,7 +377,7 @@ read_message (PtArrowFile *f, Message *m, gboolean *done, GError **error)
         return fail (f, error, "it ends inside a message header (truncated?)");
       if (!read_at (f, at, 4, head, error))
         return FALSE;
-      len = GUINT32_FROM_LE (*(guint32 *) (gpointer) head);
+      len = pt_read_le32 (head);
       at += 4;
     }
   if (len == 0)
@@ -480,15 +480,15 @@ open_common (PtArrowFile *f, GError **error)
         return FALSE;
       if (memcmp (tail + 4, "ARROW1", 6) != 0)
         return fail (f, error, "it does not end with the Arrow magic (truncated?)");
-      footer = GUINT32_FROM_LE (*(guint32 *) (gpointer) tail);
+      footer = pt_read_le32 (tail);
       if ((gint64) footer > f->size - 18)
         return fail (f, error, "its footer length %u does not fit its %" G_GINT64_FORMAT " bytes",
                      footer, f->size);
       f->pos = 8;
       f->end = f->size - 10 - footer;
     }
-  else if (GUINT32_FROM_LE (*(guint32 *) (gpointer) head) != 0xFFFFFFFFu
-           && GUINT32_FROM_LE (*(guint32 *) (gpointer) head) > MAX_METADATA)
+  else if (pt_read_le32 (head) != 0xFFFFFFFFu
+           && pt_read_le32 (head) > MAX_METADATA)
     return fail (f, error, "it starts with neither the Arrow file magic nor a stream message");
   return read_schema (f, error);
 }

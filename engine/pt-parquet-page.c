@@ -284,7 +284,7 @@ v1_levels (const guint8 **p, const guint8 *end, int max, guint n, guint32 **out)
 
   if (end - *p < 4)
     return FALSE;
-  len = GUINT32_FROM_LE (*(const guint32 *) (gconstpointer) *p);
+  len = pt_read_le32 (*p);
   *p += 4;
   if (len > (guint64) (end - *p))
     return FALSE;
@@ -404,7 +404,7 @@ plain_next (const PtParquetLeaf *leaf, const guint8 **p, const guint8 *end, guin
     case PT_PARQUET_BYTE_ARRAY:
       if (end - *p < 4)
         return FALSE;
-      size = GUINT32_FROM_LE (*(const guint32 *) (gconstpointer) *p);
+      size = pt_read_le32 (*p);
       *p += 4;
       break;
     case PT_PARQUET_INT32: case PT_PARQUET_FLOAT: size = 4; break;

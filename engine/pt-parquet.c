@@ -483,7 +483,7 @@ open_common (PtParquetFile *f, GError **error)
         return pt_parquet_fail (f, error, "it is encrypted");
       return pt_parquet_fail (f, error, "it does not end with “PAR1” (truncated?)");
     }
-  footer_len = GUINT32_FROM_LE (*(guint32 *) (gpointer) tail);
+  footer_len = pt_read_le32 (tail);
   if (footer_len == 0 || footer_len > (guint64) f->size - 12 || footer_len > MAX_FOOTER)
     return pt_parquet_fail (f, error, "its footer length %u does not fit its %" G_GINT64_FORMAT " bytes",
                  footer_len, f->size);

@@ -23,6 +23,7 @@
  */
 #pragma once
 
+#include <string.h>   /* memcpy */
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -59,6 +60,15 @@ typedef struct {
 } PtParquetChunk;
 
 typedef struct _PtParquetFile PtParquetFile;
+
+/* A little-endian 32-bit number at any address (file bytes are unaligned). */
+static inline guint32
+pt_read_le32 (const void *p)
+{
+  guint32 v;
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
 
 /* Strings per row: row r has values first[r] … first[r + 1] − 1, each at
  * text->data + offsets[v], NUL-terminated. A null has no value. */

@@ -408,17 +408,22 @@ test_cli_train_eval (void)
   /* two steps; the validation split is the validation data (48 records) */
   g_assert_cmpint (cli (&out, "train", "--model", model, "--data", dir, "--max-steps", "2",
                         "--batch", "2", "--grad-accum", "1", "--workers", "1", "--eval-every",
-                        "2", "--out", run, NULL), ==, 0);
+                        "2", "--max-new-tokens", "3", "--out", run, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "step 2/2 | loss"));
   g_assert_nonnull (strstr (out, "| n 48"));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (cli (&out, "train", "--model", model, "--data", dir, "--split", "test",
-                        "--max-steps", "1", NULL), ==, 2);
+  /* a split that is not there: refused before any run folder is made */
+  {
+    g_autofree char *run2 = g_build_filename (tmp, "run2", NULL);
+    g_assert_cmpint (cli (&out, "train", "--model", model, "--data", dir, "--split", "test",
+                          "--max-steps", "1", "--out", run2, NULL), ==, 2);
+    g_assert_false (g_file_test (run2, G_FILE_TEST_EXISTS));
+  }
   g_clear_pointer (&out, g_free);
 
   /* eval on the validation split: VQA accuracy over each record's 10 answers */
   g_assert_cmpint (cli (&out, "eval", "--model", model, "--data", dir, "--split", "validation",
-                        "--predictions", preds, "--json", NULL), ==, 0);
+                        "--max-new-tokens", "3", "--predictions", preds, "--json", NULL), ==, 0);
   node = pt_json_parse (out, -1, "eval output", NULL);
   g_assert_nonnull (node);
   o = json_node_get_object (node);
