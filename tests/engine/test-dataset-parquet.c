@@ -388,6 +388,14 @@ cli (char **out, ...)
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
 static void
 test_cli_train_eval (void)
 {
@@ -405,6 +413,13 @@ test_cli_train_eval (void)
   guint n = 0;
   JsonObject *o;
 
+#ifdef SANITIZED
+  /* the demo model under ASan at -O0: minutes (as tests/engine/test-demo-model.c,
+   * left to the plain build; the readers are tested above under ASan too) */
+  g_test_skip ("the demo model is too slow under the sanitizers");
+  pt_rmtree (tmp, NULL);
+  return;
+#endif
   /* two steps; the validation split is the validation data (48 records) */
   g_assert_cmpint (cli (&out, "train", "--model", model, "--data", dir, "--max-steps", "2",
                         "--batch", "2", "--grad-accum", "1", "--workers", "1", "--eval-every",
