@@ -15,6 +15,7 @@
 
 enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICTIONARY = 2, PAGE_DATA_V2 = 3 };
 enum { ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_BIT_PACKED = 4,
+       ENC_DELTA_BINARY_PACKED = 5, ENC_DELTA_LENGTH_BYTE_ARRAY = 6, ENC_DELTA_BYTE_ARRAY = 7,
        ENC_RLE_DICTIONARY = 8 };
 
 static const char *
@@ -265,6 +266,7 @@ typedef struct {
   gsize         values_length;
   int           encoding;
   guint8       *owned;
+  guint8       *decoded;       /* values rebuilt by the DELTA encodings */
 } Page;
 
 static void
@@ -273,6 +275,7 @@ page_clear (Page *pg)
   g_free (pg->reps);
   g_free (pg->defs);
   g_free (pg->owned);
+  g_free (pg->decoded);
   memset (pg, 0, sizeof *pg);
 }
 
@@ -498,6 +501,93 @@ read_dictionary (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const P
   return TRUE;
 }
 
+/* Limits what DELTA_BYTE_ARRAY's shared prefixes may rebuild from one page. */
+#define MAX_DELTA_BYTES ((gsize) 256 << 20)
+
+/* DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY (lengths, then the
+ * bytes) and DELTA_BYTE_ARRAY (prefix lengths, then suffixes as
+ * DELTA_LENGTH_BYTE_ARRAY; each value starts with the previous one's prefix). */
+static gboolean
+delta_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *out, GError **error)
+{
+  const guint8 *p = pg->values, *end = pg->values + pg->values_length;
+  guint n = pg->n_present;
+  g_autofree guint64 *a = g_new (guint64, MAX (n, 1));
+  g_autofree guint64 *b = NULL;
+  gsize used;
+
+  if (!pt_parquet_delta_ints (p, (gsize) (end - p), a, n, &used))
+    return pt_parquet_fail (f, error, "column %s: a DELTA-encoded page is damaged", leaf->path);
+  p += used;
+  if (pg->encoding == ENC_DELTA_BINARY_PACKED)
+    {
+      gsize size = leaf->type == PT_PARQUET_INT32 ? 4 : 8;
+      if (leaf->type != PT_PARQUET_INT32 && leaf->type != PT_PARQUET_INT64)
+        return pt_parquet_fail (f, error, "column %s: DELTA_BINARY_PACKED on a non-integer column",
+                                leaf->path);
+      pg->decoded = g_malloc (MAX (n * size, 1));
+      for (guint i = 0; i < n; i++)
+        {
+          guint64 le = GUINT64_TO_LE (a[i]);
+          guint32 le32 = GUINT32_TO_LE ((guint32) a[i]);
+          Slice s = { pg->decoded + i * size, (guint32) size };
+          memcpy (pg->decoded + i * size, size == 4 ? (const void *) &le32 : (const void *) &le, size);
+          g_array_append_val (out, s);
+        }
+      return TRUE;
+    }
+  if (leaf->type != PT_PARQUET_BYTE_ARRAY)
+    return pt_parquet_fail (f, error, "column %s: a DELTA byte-array encoding on another type",
+                            leaf->path);
+  if (pg->encoding == ENC_DELTA_LENGTH_BYTE_ARRAY)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          Slice s = { p, (guint32) a[i] };
+          if (a[i] > (guint64) (end - p))
+            return pt_parquet_fail (f, error, "column %s: a DELTA_LENGTH_BYTE_ARRAY page is "
+                                    "shorter than its lengths", leaf->path);
+          p += a[i];
+          g_array_append_val (out, s);
+        }
+      return TRUE;
+    }
+  /* DELTA_BYTE_ARRAY: a holds the prefix lengths, b the suffix lengths */
+  {
+    gsize total = 0, prev = 0, at = 0;
+    const guint8 *suffix;
+    b = g_new (guint64, MAX (n, 1));
+    if (!pt_parquet_delta_ints (p, (gsize) (end - p), b, n, &used))
+      return pt_parquet_fail (f, error, "column %s: a DELTA_BYTE_ARRAY page is damaged", leaf->path);
+    p += used;
+    suffix = p;
+    for (guint i = 0; i < n; i++)
+      {
+        if (a[i] > prev || b[i] > (guint64) (end - p) || a[i] + b[i] > MAX_DELTA_BYTES - total)
+          return pt_parquet_fail (f, error, "column %s: a DELTA_BYTE_ARRAY page is damaged",
+                                  leaf->path);
+        p += b[i];
+        prev = (gsize) (a[i] + b[i]);
+        total += prev;
+      }
+    pg->decoded = g_malloc (MAX (total, 1));
+    p = suffix;
+    prev = 0;
+    for (guint i = 0; i < n; i++)
+      {
+        Slice s = { pg->decoded + at, (guint32) (a[i] + b[i]) };
+        if (i > 0)
+          memcpy (pg->decoded + at, pg->decoded + prev, a[i]);
+        memcpy (pg->decoded + at + a[i], p, b[i]);
+        p += b[i];
+        prev = at;
+        at += s.n;
+        g_array_append_val (out, s);
+      }
+    return TRUE;
+  }
+}
+
 /* The page's present values, PLAIN or as dictionary indices, into slices. */
 static gboolean
 page_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *dict, GArray *out,
@@ -538,10 +628,12 @@ page_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *dict
         }
       return TRUE;
     }
+  if (pg->encoding == ENC_DELTA_BINARY_PACKED || pg->encoding == ENC_DELTA_LENGTH_BYTE_ARRAY
+      || pg->encoding == ENC_DELTA_BYTE_ARRAY)
+    return delta_values (f, leaf, pg, out, error);
   g_set_error (error, PT_ERROR, PT_ERROR_UNSUPPORTED,
-               "%s: column %s is stored in %s encoding; PaliTune reads PLAIN and dictionary "
-               "encodings (pyarrow’s defaults)", f->display, leaf->path,
-               encoding_name (pg->encoding));
+               "%s: column %s is stored in %s encoding; PaliTune reads PLAIN, dictionary "
+               "and DELTA encodings", f->display, leaf->path, encoding_name (pg->encoding));
   return FALSE;
 }
 
@@ -723,7 +815,7 @@ pt_parquet_read_cell (PtParquetFile *f,
         }
       dict = g_array_new (FALSE, FALSE, sizeof (Slice));
       vals = g_array_new (FALSE, FALSE, sizeof (Slice));
-      if (pg.encoding != ENC_PLAIN)
+      if (pg.encoding == ENC_PLAIN_DICTIONARY || pg.encoding == ENC_RLE_DICTIONARY)
         {
           g_autofree guint8 *dpayload = NULL;
           if (dict_at < 0)

@@ -32,4 +32,9 @@ gboolean       pt_parquet_read_at  (PtParquetFile *f, gint64 offset, gsize lengt
 /* The file opened, its footer not read. */
 PtParquetFile *pt_parquet_open_raw (const char *path, GError **error);
 
+/* n DELTA_BINARY_PACKED values (as unsigned 64-bit; INT32 keeps the low
+ * half) and the bytes they took; FALSE if damaged (pt-parquet-delta.c). */
+gboolean       pt_parquet_delta_ints (const guint8 *data, gsize length, guint64 *out, guint n,
+                                      gsize *used);
+
 G_END_DECLS

@@ -11,6 +11,9 @@ datasets library itself (pinned in tools/requirements-reference.txt):
                   Arrow shards, validation/ in 1 (stream format, state.json)
   single.parquet  one Parquet file as Dataset.to_parquet writes it (images
                   uncompressed and PLAIN, the rest snappy with dictionaries)
+  single-delta.parquet  the same rows in the DELTA encodings (question,
+                  answers: DELTA_BYTE_ARRAY; image bytes, multiple_choice_answer:
+                  DELTA_LENGTH_BYTE_ARRAY; question_id: DELTA_BINARY_PACKED)
   single.arrow    one Arrow IPC file in the file format (ARROW1 magics)
 
 VQAv2 columns: image (Image feature: {bytes: 16×16 PNG, path}), question,
@@ -144,7 +147,7 @@ def main():
         write_hub(args.out, args.rows, 1000, 100)
         return
     out = args.out
-    for name in ("hub", "saved", "single.parquet", "single.arrow"):
+    for name in ("hub", "saved", "single.parquet", "single-delta.parquet", "single.arrow"):
         p = os.path.join(out, name)
         if os.path.isdir(p):
             shutil.rmtree(p)
@@ -160,6 +163,15 @@ def main():
 
     # datasets' own writer: images uncompressed PLAIN, other columns snappy
     dataset(0, 40).to_parquet(os.path.join(out, "single.parquet"), batch_size=16)
+    # the DELTA encodings, data pages v2 (pyarrow writes them only when asked)
+    pq.write_table(dataset(0, 40).data.table, os.path.join(out, "single-delta.parquet"),
+                   row_group_size=16, compression="snappy", use_dictionary=False,
+                   data_page_version="2.0",
+                   column_encoding={"question": "DELTA_BYTE_ARRAY",
+                                    "multiple_choice_answer": "DELTA_LENGTH_BYTE_ARRAY",
+                                    "image.bytes": "DELTA_LENGTH_BYTE_ARRAY",
+                                    "answers.list.element.answer": "DELTA_BYTE_ARRAY",
+                                    "question_id": "DELTA_BINARY_PACKED"})
     table = dataset(0, 40).with_format("arrow")[:]
     with pa.OSFile(os.path.join(out, "single.arrow"), "wb") as sink:
         with pa.ipc.new_file(sink, table.schema) as writer:

@@ -196,11 +196,12 @@ test_saved (void)
   }
 }
 
-/* Single files: Parquet as Dataset.to_parquet writes it, Arrow in the file format. */
+/* Single files: Parquet as Dataset.to_parquet writes it, Parquet in the
+ * DELTA encodings, Arrow in the file format. */
 static void
 test_single (void)
 {
-  const char *const names[] = { "single.parquet", "single.arrow" };
+  const char *const names[] = { "single.parquet", "single-delta.parquet", "single.arrow" };
 
   for (guint k = 0; k < G_N_ELEMENTS (names); k++)
     {
