@@ -4,10 +4,11 @@
  * (FileMetaData, Thrift compact protocol), the schema flattened to leaf
  * columns with their definition and repetition levels (Dremel), row groups,
  * and column chunks of dictionary pages and data pages v1 and v2; values in
- * PLAIN or dictionary (PLAIN_DICTIONARY, RLE_DICTIONARY) encoding; levels in
- * the RLE / bit-packed hybrid; pages uncompressed or compressed with
- * snappy, gzip or zstd. Other encodings (DELTA_*, BYTE_STREAM_SPLIT) and
- * codecs (LZ4, Brotli, LZO) are refused by name. Page indexes, statistics
+ * PLAIN, dictionary (PLAIN_DICTIONARY, RLE_DICTIONARY) or DELTA
+ * (DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY)
+ * encoding; levels in the RLE / bit-packed hybrid; pages uncompressed or
+ * compressed with snappy, gzip or zstd. BYTE_STREAM_SPLIT (floats), the old
+ * BIT_PACKED levels and the LZ4, Brotli and LZO codecs are refused by name. Page indexes, statistics
  * and bloom filters are not needed and not read (except a chunk's null
  * count). Format: https://github.com/apache/parquet-format.
  *
