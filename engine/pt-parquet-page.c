@@ -119,7 +119,8 @@ parse_page_header (PtParquetFile *f, const guint8 *data, gsize length, PageHeade
       || h->def_length < 0 || h->rep_length < 0
       || (gint64) h->def_length + h->rep_length > h->compressed
       || (gint64) h->def_length + h->rep_length > h->uncompressed)
-    return pt_parquet_fail (f, error, "column %s: a page header has impossible sizes or counts", column);
+    return pt_parquet_fail (f, error, "column %s: a page header has impossible sizes or counts",
+                            column);
   return TRUE;
 }
 
@@ -132,7 +133,7 @@ decompress (PtParquetFile *f, int codec, const guint8 *src, gsize src_len, guint
     case 0:
       if (src_len != dst_len)
         return pt_parquet_fail (f, error, "column %s: an uncompressed page of %" G_GSIZE_FORMAT " bytes "
-                     "claims %" G_GSIZE_FORMAT, column, src_len, dst_len);
+                                "claims %" G_GSIZE_FORMAT, column, src_len, dst_len);
       memcpy (dst, src, src_len);
       return TRUE;
     case 1:
@@ -169,7 +170,7 @@ decompress (PtParquetFile *f, int codec, const guint8 *src, gsize src_len, guint
         size_t n = ZSTD_decompress (dst, dst_len, src, src_len);
         if (ZSTD_isError (n) || n != dst_len)
           return pt_parquet_fail (f, error, "column %s: a zstd page is damaged (%s)", column,
-                       ZSTD_isError (n) ? ZSTD_getErrorName (n) : "wrong size");
+                                  ZSTD_isError (n) ? ZSTD_getErrorName (n) : "wrong size");
         return TRUE;
       }
     default:
@@ -317,12 +318,14 @@ decode_page_inner (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const
       end = p + h->uncompressed;
       if ((leaf->max_rep > 0 && h->rep_encoding != ENC_RLE)
           || (leaf->max_def > 0 && h->def_encoding != ENC_RLE))
-        return pt_parquet_fail (f, error, "column %s: levels in %s encoding are not supported", leaf->path,
-                     encoding_name (leaf->max_rep > 0 && h->rep_encoding != ENC_RLE
-                                      ? h->rep_encoding : h->def_encoding));
+        return pt_parquet_fail (f, error, "column %s: levels in %s encoding are not supported",
+                                leaf->path,
+                                encoding_name (leaf->max_rep > 0 && h->rep_encoding != ENC_RLE
+                                                 ? h->rep_encoding : h->def_encoding));
       if ((leaf->max_rep > 0 && !v1_levels (&p, end, leaf->max_rep, pg->n, &pg->reps))
           || (leaf->max_def > 0 && !v1_levels (&p, end, leaf->max_def, pg->n, &pg->defs)))
-        return pt_parquet_fail (f, error, "column %s: the levels of a page are damaged", leaf->path);
+        return pt_parquet_fail (f, error, "column %s: the levels of a page are damaged",
+                                leaf->path);
       pg->values = p;
       pg->values_length = (gsize) (end - p);
     }
@@ -339,7 +342,7 @@ decode_page_inner (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const
           if (!rle_decode (payload, (gsize) h->rep_length, bit_width_of ((guint32) leaf->max_rep),
                            pg->reps, pg->n))
             return pt_parquet_fail (f, error, "column %s: the repetition levels of a page are damaged",
-                         leaf->path);
+                                    leaf->path);
         }
       if (leaf->max_def > 0)
         {
@@ -347,7 +350,7 @@ decode_page_inner (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const
           if (!rle_decode (payload + h->rep_length, (gsize) h->def_length,
                            bit_width_of ((guint32) leaf->max_def), pg->defs, pg->n))
             return pt_parquet_fail (f, error, "column %s: the definition levels of a page are damaged",
-                         leaf->path);
+                                    leaf->path);
         }
       pg->owned = g_malloc (MAX (vlen, 1));
       if (!decompress (f, h->is_compressed ? codec : 0, src, src_len, pg->owned, vlen,
@@ -360,7 +363,8 @@ decode_page_inner (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const
     {
       guint32 d = pg->defs != NULL ? pg->defs[i] : 0;
       if (d > (guint32) leaf->max_def || (pg->reps != NULL && pg->reps[i] > (guint32) leaf->max_rep))
-        return pt_parquet_fail (f, error, "column %s: a page has levels above the schema’s", leaf->path);
+        return pt_parquet_fail (f, error, "column %s: a page has levels above the schema’s",
+                                leaf->path);
       pg->n_present += d == (guint32) leaf->max_def;
     }
   return TRUE;
@@ -482,7 +486,7 @@ read_dictionary (PtParquetFile *f, const PtParquetLeaf *leaf, int codec, const P
 
   if (h->encoding != ENC_PLAIN && h->encoding != ENC_PLAIN_DICTIONARY)
     return pt_parquet_fail (f, error, "column %s: a dictionary in %s encoding", leaf->path,
-                 encoding_name (h->encoding));
+                            encoding_name (h->encoding));
   g_clear_pointer (owned, g_free);
   g_array_set_size (dict, 0);
   *owned = g_malloc (MAX ((gsize) h->uncompressed, 1));
@@ -531,7 +535,8 @@ delta_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *out
           guint64 le = GUINT64_TO_LE (a[i]);
           guint32 le32 = GUINT32_TO_LE ((guint32) a[i]);
           Slice s = { pg->decoded + i * size, (guint32) size };
-          memcpy (pg->decoded + i * size, size == 4 ? (const void *) &le32 : (const void *) &le, size);
+          memcpy (pg->decoded + i * size, size == 4 ? (const void *) &le32 : (const void *) &le,
+                  size);
           g_array_append_val (out, s);
         }
       return TRUE;
@@ -558,7 +563,8 @@ delta_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *out
     const guint8 *suffix;
     b = g_new (guint64, MAX (n, 1));
     if (!pt_parquet_delta_ints (p, (gsize) (end - p), b, n, &used))
-      return pt_parquet_fail (f, error, "column %s: a DELTA_BYTE_ARRAY page is damaged", leaf->path);
+      return pt_parquet_fail (f, error, "column %s: a DELTA_BYTE_ARRAY page is damaged",
+                              leaf->path);
     p += used;
     suffix = p;
     for (guint i = 0; i < n; i++)
@@ -603,7 +609,7 @@ page_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *dict
           Slice s;
           if (!plain_next (leaf, &p, end, &bit, &s))
             return pt_parquet_fail (f, error, "column %s: a page holds fewer values than its levels say",
-                         leaf->path);
+                                    leaf->path);
           g_array_append_val (out, s);
         }
       return TRUE;
@@ -614,16 +620,17 @@ page_values (PtParquetFile *f, const PtParquetLeaf *leaf, Page *pg, GArray *dict
       if (pg->n_present == 0)
         return TRUE;
       if (pg->values_length < 1)
-        return pt_parquet_fail (f, error, "column %s: a dictionary-encoded page is empty", leaf->path);
+        return pt_parquet_fail (f, error, "column %s: a dictionary-encoded page is empty",
+                                leaf->path);
       idx = g_new (guint32, pg->n_present);
       if (!rle_decode (pg->values + 1, pg->values_length - 1, pg->values[0], idx, pg->n_present))
         return pt_parquet_fail (f, error, "column %s: the dictionary indices of a page are damaged",
-                     leaf->path);
+                                leaf->path);
       for (guint i = 0; i < pg->n_present; i++)
         {
           if (idx[i] >= dict->len)
             return pt_parquet_fail (f, error, "column %s: a page refers to dictionary entry %u of %u",
-                         leaf->path, idx[i], dict->len);
+                                    leaf->path, idx[i], dict->len);
           g_array_append_val (out, g_array_index (dict, Slice, idx[i]));
         }
       return TRUE;
@@ -670,7 +677,7 @@ pt_parquet_read_column (PtParquetFile  *f,
       payload = buf + pos + h.header_length;
       if ((gsize) h.compressed > (gsize) c->length - pos - h.header_length)
         return pt_parquet_fail (f, error, "column %s of row group %u: a page runs past its chunk",
-                     leaf->path, g + 1);
+                                leaf->path, g + 1);
       pos += h.header_length + (gsize) h.compressed;
       if (h.type == PAGE_DICTIONARY)
         {
@@ -700,7 +707,7 @@ pt_parquet_read_column (PtParquetFile  *f,
             {
               page_clear (&pg);
               return pt_parquet_fail (f, error, "column %s of row group %u starts inside a row",
-                           leaf->path, g + 1);
+                                      leaf->path, g + 1);
             }
           if (def == (guint32) leaf->max_def)
             {
@@ -720,7 +727,7 @@ pt_parquet_read_column (PtParquetFile  *f,
       /* leave out as it was: whole row groups or nothing */
       g_array_set_size (out->first, first_row + 1);
       return pt_parquet_fail (f, error, "column %s of row group %u has %" G_GINT64_FORMAT " rows, the row "
-                   "group %" G_GINT64_FORMAT, leaf->path, g + 1, rows, want);
+                              "group %" G_GINT64_FORMAT, leaf->path, g + 1, rows, want);
     }
   return TRUE;
 }
@@ -822,7 +829,7 @@ pt_parquet_read_cell (PtParquetFile *f,
             {
               page_clear (&pg);
               pt_parquet_fail (f, error, "column %s: a dictionary-encoded page without a dictionary",
-                    leaf.path);
+                               leaf.path);
               return NULL;
             }
           dpayload = g_malloc (MAX ((gsize) dict_h.compressed, 1));

@@ -21,8 +21,8 @@
 
 gboolean
 pt_parquet_fail (PtParquetFile *f, GError **error, const char *format, ...)
-{
-  va_list args;
+                 {
+                 va_list args;
   g_autofree char *what = NULL;
 
   va_start (args, format);
@@ -79,7 +79,7 @@ pt_parquet_read_at (PtParquetFile *f, gint64 offset, gsize length, void *buf, GE
 
   if (offset < 0 || offset > f->size || (gint64) length > f->size - offset)
     return pt_parquet_fail (f, error, "a part at byte %" G_GINT64_FORMAT " (%" G_GSIZE_FORMAT
-                 " bytes) lies past its end (%" G_GINT64_FORMAT " bytes)", offset, length, f->size);
+                            " bytes) lies past its end (%" G_GINT64_FORMAT " bytes)", offset, length, f->size);
   if (f->fd < 0)
     {
       memcpy (buf, f->mem + offset, length);
@@ -212,7 +212,7 @@ walk_schema (PtParquetFile *f, SchemaElement *el, guint n, guint *i, int depth, 
     {
       if ((guint) children > n - *i)
         return pt_parquet_fail (f, error, "schema element %s claims %d children, there are %u more",
-                     e->name, children, n - *i);
+                                e->name, children, n - *i);
       for (int c = 0; c < children; c++)
         if (!walk_schema (f, el, n, i, depth + 1, def, rep, names, error))
           return FALSE;
@@ -308,8 +308,8 @@ read_row_group (PtParquetFile *f, PtThrift *t, int type, guint g, GError **error
             PtParquetChunk *c = k < n_leaves ? &f->chunks[(gsize) g * n_leaves + k] : &dummy;
             if (!read_column_chunk (t, et, c))
               return pt_parquet_fail (f, error, "column %s lies in another file, which PaliTune does not "
-                           "follow", k < n_leaves ? ((PtParquetLeaf *) f->leaves->pdata[k])->path
-                                                  : "?");
+                                      "follow", k < n_leaves ? ((PtParquetLeaf *) f->leaves->pdata[k])->path
+                                      : "?");
           }
         seen = n;
       }
@@ -332,7 +332,7 @@ check_chunks (PtParquetFile *f, GError **error)
     {
       if (f->rg_rows[g] < 0 || f->rg_rows[g] > G_MAXINT32)
         return pt_parquet_fail (f, error, "row group %u claims %" G_GINT64_FORMAT " rows", g + 1,
-                     f->rg_rows[g]);
+                                f->rg_rows[g]);
       total += f->rg_rows[g];
       for (guint l = 0; l < f->leaves->len; l++)
         {
@@ -341,17 +341,17 @@ check_chunks (PtParquetFile *f, GError **error)
           if (c->start < 4 || c->length <= 0 || c->start > f->size - 8
               || c->length > f->size - 8 - c->start)
             return pt_parquet_fail (f, error, "column %s of row group %u lies outside the file "
-                         "(byte %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " bytes)",
-                         leaf->path, g + 1, c->start, c->length);
+                                    "(byte %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " bytes)",
+                                    leaf->path, g + 1, c->start, c->length);
           if (leaf->max_rep == 0 && c->num_values != f->rg_rows[g])
             return pt_parquet_fail (f, error, "column %s of row group %u has %" G_GINT64_FORMAT
-                         " values for %" G_GINT64_FORMAT " rows", leaf->path, g + 1,
-                         c->num_values, f->rg_rows[g]);
+                                    " values for %" G_GINT64_FORMAT " rows", leaf->path, g + 1,
+                                    c->num_values, f->rg_rows[g]);
         }
     }
   if (total != f->num_rows)
     return pt_parquet_fail (f, error, "its row groups hold %" G_GINT64_FORMAT " rows, its footer says %"
-                 G_GINT64_FORMAT, total, f->num_rows);
+                            G_GINT64_FORMAT, total, f->num_rows);
   return TRUE;
 }
 
@@ -472,7 +472,7 @@ open_common (PtParquetFile *f, GError **error)
     return pt_parquet_fail (f, error, "it is empty");
   if (f->size < 12)
     return pt_parquet_fail (f, error, "it is %" G_GINT64_FORMAT " bytes long, too short for a Parquet "
-                 "file (12 bytes at least)", f->size);
+                            "file (12 bytes at least)", f->size);
   if (!pt_parquet_read_at (f, 0, 4, head, error) || !pt_parquet_read_at (f, f->size - 8, 8, tail, error))
     return FALSE;
   if (memcmp (head, "PAR1", 4) != 0)
@@ -486,7 +486,7 @@ open_common (PtParquetFile *f, GError **error)
   footer_len = pt_read_le32 (tail);
   if (footer_len == 0 || footer_len > (guint64) f->size - 12 || footer_len > MAX_FOOTER)
     return pt_parquet_fail (f, error, "its footer length %u does not fit its %" G_GINT64_FORMAT " bytes",
-                 footer_len, f->size);
+                            footer_len, f->size);
   footer = g_malloc (footer_len);
   if (!pt_parquet_read_at (f, f->size - 8 - footer_len, footer_len, footer, error))
     return FALSE;
