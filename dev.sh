@@ -16,6 +16,7 @@ PACKAGES=(
   libglib2.0-dev libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev
   libgtk-4-dev libadwaita-1-dev
   libopenblas-dev libsentencepiece-dev sentencepiece libdnnl-dev
+  libsnappy-dev libzstd-dev zlib1g-dev
   webp-pixbuf-loader librsvg2-common adwaita-icon-theme fonts-cantarell
   desktop-file-utils appstream-util
   xvfb xauth dbus

@@ -34,11 +34,20 @@ static void
 print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint top)
 {
   guint n_problems = pt_dataset_get_n_problems (ds);
-  static const char *const format_names[] = { "?", "JSON Lines", "CSV", "TSV", "VQAv2" };
+  static const char *const format_names[] = { "?", "JSON Lines", "CSV", "TSV", "VQAv2", "Parquet",
+                                              "Arrow" };
+  const char *const *splits = pt_dataset_get_splits (ds);
 
   /* Translators: the labels are padded to 16 characters; a longer one shifts its line */
   pt_cli_print_label (_("Dataset"), 16);
   g_print ("%s (%s)\n", pt_dataset_get_path (ds), format_names[pt_dataset_get_format (ds)]);
+  if (splits[0] != NULL)
+    {
+      g_autofree char *all = g_strjoinv (", ", (char **) splits);
+      pt_cli_print_label (_("Split"), 16);
+      /* Translators: the split read, then all the dataset's splits */
+      g_print (_("%s (splits: %s)\n"), pt_dataset_get_split (ds), all);
+    }
   pt_cli_print_label (_("Records"), 16);
   /* Translators: counts of dataset records; the plural is the one of the last number */
   g_print (g_dngettext (NULL, "%u read, %u usable, %u unusable, %u warning\n",
@@ -47,7 +56,7 @@ print_report (PtDataset *ds, const PtDatasetStats *st, guint max_problems, guint
   if (st->by_kind[PT_PROBLEM_DUPLICATE] > 0)
     {
       pt_cli_print_label (_("Duplicates"), 16);
-      g_print (_("%u (same image and question; later copies not used)\n"),
+      g_print (_("%u (same image, question and answer; later copies not used)\n"),
                st->by_kind[PT_PROBLEM_DUPLICATE]);
     }
   pt_cli_print_label (_("Images"), 16);
@@ -157,6 +166,8 @@ inspect (int argc, char **argv)
   g_autofree char *tokenizer = NULL;
   g_autofree char *template_ = NULL;
   g_autofree char *format_name = NULL;
+  g_autofree char *split = NULL;
+  g_autofree char *columns = NULL;
   int max_text_len = 128, max_problems = -1, top = 10;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
@@ -167,7 +178,12 @@ inspect (int argc, char **argv)
     { "max-text-len", 0, 0, G_OPTION_ARG_INT, &max_text_len,
       N_("Warn about prompt + answer longer than N tokens (default 128)"), N_("N") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
-      N_("Read as jsonl, csv, tsv or vqav2 instead of detecting it"), N_("FORMAT") },
+      N_("Read as jsonl, csv, tsv, vqav2, parquet or arrow instead of detecting it"), N_("FORMAT") },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split,
+      N_("Split of a Parquet/Arrow dataset to read (default train)"), N_("NAME") },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+      N_("Parquet/Arrow columns per field, e.g. image=img,question=query,answer=label"),
+      N_("FIELD=COLUMN,…") },
     { "decode", 0, 0, G_OPTION_ARG_NONE, &decode, N_("Decode every image fully (slow)"), NULL },
     { "no-images", 0, 0, G_OPTION_ARG_NONE, &no_images, N_("Do not look at the images"), NULL },
     { "top", 0, 0, G_OPTION_ARG_INT, &top, N_("Rows of each frequency table (default 10)"), N_("N") },
@@ -183,13 +199,17 @@ inspect (int argc, char **argv)
   PtScanOptions options;
   int code;
 
-  if (!pt_cli_parse ("data inspect", _("PATH — a JSONL, CSV/TSV or VQAv2 file, or a VQAv2 folder"),
+  if (!pt_cli_parse ("data inspect", _("PATH — a JSONL, CSV/TSV, VQAv2, Parquet or Arrow file, a VQAv2 "
+                                       "folder, a Hugging Face hub or save_to_disk folder"),
                      entries, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return pt_cli_usage_error (_("data inspect needs one PATH (see “palitune-cli data inspect --help”)"));
   if (format_name != NULL && !pt_dataset_format_from_string (format_name, &format))
-    return pt_cli_usage_error (_("unknown format “%s” (jsonl, csv, tsv or vqav2)"), format_name);
+    return pt_cli_usage_error (_("unknown format “%s” (jsonl, csv, tsv, vqav2, parquet or arrow)"),
+                               format_name);
+  if (!pt_dataset_check_columns (columns, &error))
+    return pt_cli_usage_error ("%s", error->message);
   if (template_ != NULL && g_strstr_len (template_, -1, "{question}") == NULL)
     /* Translators: {question} stays as it is */
     return pt_cli_usage_error (_("the template must contain {question}"));
@@ -198,7 +218,10 @@ inspect (int argc, char **argv)
   if (max_problems < 0)
     max_problems = json ? 0 : 50;
 
-  ds = pt_dataset_load (argv[1], format, NULL, &error);
+  {
+    PtDatasetLoadOptions load = { split, columns };
+    ds = pt_dataset_load_with_options (argv[1], format, &load, NULL, &error);
+  }
   if (ds == NULL)
     return pt_cli_fail (error);
 

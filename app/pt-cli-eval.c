@@ -121,9 +121,15 @@ pt_cli_eval (int argc, char **argv)
   g_autofree char *predictions = NULL;
   int max_samples = 0;
   gboolean json = FALSE, no_loss = FALSE, no_generate = FALSE;
+  g_autofree char *split = NULL, *columns = NULL;
   const GOptionEntry entries[] = {
     MODEL_ENTRIES (mo),
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Dataset to evaluate on (JSONL, CSV/TSV, VQAv2 folder)"), N_("PATH") },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split,
+      N_("Split of a Parquet/Arrow dataset to evaluate on (default train)"), N_("NAME") },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+      N_("Parquet/Arrow columns per field, e.g. image=img,question=query,answer=label"),
+      N_("FIELD=COLUMN,…") },
     { "template", 0, 0, G_OPTION_ARG_STRING, &template_, N_("Prompt template (default “answer {question}”; a run’s own with --run)"), N_("T") },
     { "max-samples", 'n', 0, G_OPTION_ARG_INT, &max_samples, N_("Evaluate the first N usable records (default all)"), N_("N") },
     { "no-loss", 0, 0, G_OPTION_ARG_NONE, &no_loss, N_("Skip the loss"), NULL },
@@ -163,7 +169,15 @@ pt_cli_eval (int argc, char **argv)
       goto out_code;
     }
 
-  ds = pt_dataset_load (data, PT_DATASET_FORMAT_AUTO, NULL, &error);
+  if (!pt_dataset_check_columns (columns, &error))
+    {
+      code = pt_cli_usage_error ("%s", error->message);
+      goto out_code;
+    }
+  {
+    PtDatasetLoadOptions load = { split, columns };
+    ds = pt_dataset_load_with_options (data, PT_DATASET_FORMAT_AUTO, &load, NULL, &error);
+  }
   if (ds == NULL)
     goto out_error;
   usable = pt_dataset_get_usable (ds, &n_usable);

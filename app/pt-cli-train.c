@@ -10,6 +10,7 @@
 #include "pt-cli.h"
 #include "pt-error.h"
 #include "pt-json.h"        /* pt_json_load_file */
+#include "pt-dataset.h"     /* pt_dataset_check_columns */
 #include "pt-trainer.h"
 
 typedef struct {
@@ -180,6 +181,7 @@ int
 pt_cli_train (int argc, char **argv)
 {
   g_autofree char *model = NULL, *data = NULL, *val_data = NULL, *mode = NULL, *targets = NULL;
+  g_autofree char *split = NULL, *columns = NULL;
   g_autofree char *device = NULL, *out = NULL, *resume = NULL, *settings_file = NULL;
   g_autofree char *preset = NULL, *template_ = NULL, *schedule = NULL, *adapter = NULL;
   g_autofree char *runs_root = NULL, *name = NULL, *metric = NULL, *seed_text = NULL;
@@ -195,6 +197,12 @@ pt_cli_train (int argc, char **argv)
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, N_("Hugging Face PaliGemma folder"), N_("DIR") },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, N_("Training data: JSONL, CSV/TSV or a VQAv2 folder"), N_("PATH") },
     { "val-data", 0, 0, G_OPTION_ARG_FILENAME, &val_data, N_("Separate validation data"), N_("PATH") },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split,
+      N_("Split of a Parquet/Arrow dataset to train on (default train; a “validation” split "
+         "validates)"), N_("NAME") },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+      N_("Parquet/Arrow columns per field, e.g. image=img,question=query,answer=label"),
+      N_("FIELD=COLUMN,…") },
     { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, N_("Validation fraction (< 1) or count (default 0.1)"), N_("F") },
     { "template", 0, 0, G_OPTION_ARG_STRING, &template_, N_("Prompt template (default “answer {question}”)"), N_("T") },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, N_("lora, qlora or full (default lora)"), N_("MODE") },
@@ -280,6 +288,8 @@ pt_cli_train (int argc, char **argv)
       SET_STR (model_dir, model);
       SET_STR (data_path, data);
       SET_STR (val_data_path, val_data);
+      SET_STR (data_split, split);
+      SET_STR (data_columns, columns);
       SET_STR (adapter_dir, adapter);
       SET_STR (prompt_template, template_);
       SET_STR (device, device);
@@ -332,6 +342,22 @@ pt_cli_train (int argc, char **argv)
         return pt_cli_usage_error (_("train: --model DIR is required (a Hugging Face PaliGemma folder)"));
       if (s->data_path == NULL)
         return pt_cli_usage_error (_("train: --data PATH is required"));
+      if (!pt_dataset_check_columns (s->data_columns, &error))
+        return pt_cli_usage_error ("%s", error->message);
+      if (s->data_split != NULL)
+        {
+          /* before a run folder exists */
+          g_auto(GStrv) splits = pt_dataset_list_splits (s->data_path, &error);
+          if (splits == NULL)
+            return pt_cli_fail (error);
+          if (!g_strv_contains ((const char *const *) splits, s->data_split))
+            {
+              g_autofree char *all = g_strjoinv (", ", splits);
+              return pt_cli_usage_error (_("train: %s has no split “%s” (its splits: %s)"),
+                                         s->data_path, s->data_split,
+                                         all[0] != '\0' ? all : _("none, it is not a Parquet or Arrow dataset"));
+            }
+        }
       absolutize (&s->model_dir);
       absolutize (&s->data_path);
       absolutize (&s->val_data_path);

@@ -352,6 +352,10 @@ pt_dataset_add_draft_with_problem (PtDataset     *ds,
           g_string_append (ds->scratch, rel);
           slot.image = pt_dataset_add_image (ds, ds->scratch->str);
         }
+      else if (g_path_is_absolute (rel) && strstr (rel, "/.") == NULL
+               && strstr (rel, "//") == NULL)
+        /* already canonical: Parquet/Arrow image references, absolute paths */
+        slot.image = pt_dataset_add_image (ds, rel);
       else
         {
           g_autofree char *path = g_canonicalize_filename (rel, base_dir);
@@ -473,17 +477,21 @@ pt_dataset_finish (PtDataset *ds,
         hex[8] = '\x1f';
         g_string_append_len (key, hex, 9);
       }
+      /* the answer is part of the key: records that differ only in their
+       * answer are several annotators' answers, each kept as an example */
       g_string_append (key, pt_dataset_str (ds, r->question));
+      g_string_append_c (key, '\x1f');
+      g_string_append (key, pt_dataset_str (ds, r->answer));
       first = g_hash_table_lookup (seen, key->str);
       if (first != NULL)
         {
           PtRecordSlot *f = pt_dataset_slot (ds, GPOINTER_TO_UINT (first) - 1);
           if (f->file == r->file)
             pt_dataset_problem (ds, r->file, r->line, (int) i, PT_PROBLEM_DUPLICATE,
-                                "duplicate of line %u (same image and question)", f->line);
+                                "duplicate of line %u (same image, question and answer)", f->line);
           else
             pt_dataset_problem (ds, r->file, r->line, (int) i, PT_PROBLEM_DUPLICATE,
-                                "duplicate of %s line %u (same image and question)",
+                                "duplicate of %s line %u (same image, question and answer)",
                                 (const char *) ds->files->pdata[f->file], f->line);
           continue;
         }

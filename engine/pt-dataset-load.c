@@ -330,13 +330,16 @@ pt_dataset_detect_format (const char *data,
     }
   {
     static const struct { const char *magic; gsize n; const char *what; } magics[] = {
-      { "PAR1", 4, "a Parquet file (save it as JSON Lines: datasets’ to_json)" },
-      { "ARROW1", 6, "an Arrow file (save it as JSON Lines: datasets’ to_json)" },
       { "PK\x03\x04", 4, "a ZIP archive (unpack it first)" },
       { "\x89PNG", 4, "a PNG image, not a dataset" },
       { "\xFF\xD8\xFF", 3, "a JPEG image, not a dataset" },
       { "\x1F\x8B", 2, "gzip-compressed (decompress it first)" },
     };
+    if (length >= 4 && memcmp (data, "PAR1", 4) == 0)
+      return PT_DATASET_FORMAT_PARQUET;
+    if ((length >= 6 && memcmp (data, "ARROW1", 6) == 0)
+        || (length >= 8 && memcmp (data, "\xFF\xFF\xFF\xFF", 4) == 0 && u[7] == 0))
+      return PT_DATASET_FORMAT_ARROW;
     for (guint i = 0; i < G_N_ELEMENTS (magics); i++)
       if (length >= magics[i].n && memcmp (data, magics[i].magic, magics[i].n) == 0)
         {
@@ -462,11 +465,148 @@ first_reason (PtDataset *ds)
   return ds->problems->len > 0 ? g_array_index (ds->problems, PtProblemSlot, 0).reason : "?";
 }
 
+/* The files of a table dataset's split, read into one dataset. */
+static PtDataset *
+load_tables (const char *path, GPtrArray *splits, GHashTable *files,
+             const PtDatasetLoadOptions *options, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(PtDataset) ds = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  PtColumnMap map;
+  const char *split = options != NULL ? options->split : NULL;
+  GPtrArray *list;
+  gboolean ok = TRUE;
+
+  if (split == NULL)
+    split = splits->len == 1 || g_hash_table_lookup (files, "train") == NULL
+              ? splits->pdata[0] : "train";
+  list = g_hash_table_lookup (files, split);
+  if (list == NULL)
+    {
+      g_autofree char *all = NULL;
+      g_ptr_array_add (splits, NULL);
+      all = g_strjoinv (", ", (char **) splits->pdata);
+      g_ptr_array_remove_index (splits, splits->len - 1);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s has no split “%s” (its splits: %s)",
+                   display, split, all);
+      return NULL;
+    }
+  if (!pt_column_map_parse (options != NULL ? options->columns : NULL, &map, error))
+    return NULL;
+  {
+    PtDatasetFormat first;
+    pt_table_file_kind (list->pdata[0], &first);
+    ds = pt_dataset_new_building (first, path);
+  }
+  for (guint i = 0; ok && i < list->len; i++)
+    {
+      const char *file = list->pdata[i];
+      PtDatasetFormat kind = PT_DATASET_FORMAT_PARQUET;
+      if (!pt_table_file_kind (file, &kind))
+        {
+          char head[8] = { 0 };
+          gsize got = 0;
+          if (!read_head (file, head, sizeof head, &got, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          kind = got >= 4 && memcmp (head, "PAR1", 4) == 0 ? PT_DATASET_FORMAT_PARQUET
+                                                           : PT_DATASET_FORMAT_ARROW;
+        }
+      ok = kind == PT_DATASET_FORMAT_PARQUET
+             ? pt_parquet_read_dataset (ds, file, &map, cancellable, error)
+             : pt_arrow_read_dataset (ds, file, &map, cancellable, error);
+    }
+  pt_column_map_clear (&map);
+  if (!ok || !pt_dataset_finish (ds, error))
+    return NULL;
+  ds->split = g_strdup (split);
+  g_ptr_array_add (splits, NULL);
+  ds->splits = g_strdupv ((char **) splits->pdata);
+  g_ptr_array_remove_index (splits, splits->len - 1);
+  return g_steal_pointer (&ds);
+}
+
+/* A table file or folder: its splits and files; FALSE without error if
+ * path is neither. */
+static gboolean
+table_layout (const char *path, gboolean is_dir, PtDatasetFormat format, GPtrArray *splits,
+              GHashTable *files, GError **error)
+{
+  if (is_dir)
+    return pt_table_folder_resolve (path, splits, files, error);
+  if (format == PT_DATASET_FORMAT_AUTO)
+    {
+      char head[8] = { 0 };
+      gsize got = 0;
+      if (!pt_table_file_kind (path, &format))
+        {
+          if (!read_head (path, head, sizeof head, &got, error))
+            return FALSE;
+          format = pt_dataset_detect_format (head, got, "", NULL);
+        }
+    }
+  if (format == PT_DATASET_FORMAT_PARQUET || format == PT_DATASET_FORMAT_ARROW)
+    {
+      GPtrArray *list = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (list, g_strdup (path));
+      g_ptr_array_add (splits, g_strdup ("train"));
+      g_hash_table_insert (files, g_strdup ("train"), list);
+    }
+  return TRUE;
+}
+
+GStrv
+pt_dataset_list_splits (const char *path,
+                        GError    **error)
+{
+  g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_ptr_array_unref);
+  gboolean is_dir;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s does not exist", display);
+      return NULL;
+    }
+  is_dir = g_file_test (path, G_FILE_TEST_IS_DIR);
+  if (!table_layout (path, is_dir, PT_DATASET_FORMAT_AUTO, splits, files, error))
+    return NULL;
+  g_ptr_array_add (splits, NULL);
+  return (GStrv) g_ptr_array_steal (splits, NULL);
+}
+
+gboolean
+pt_dataset_check_columns (const char *columns,
+                          GError    **error)
+{
+  PtColumnMap map;
+
+  if (!pt_column_map_parse (columns, &map, error))
+    return FALSE;
+  pt_column_map_clear (&map);
+  return TRUE;
+}
+
 PtDataset *
 pt_dataset_load (const char     *path,
                  PtDatasetFormat format,
                  GCancellable   *cancellable,
                  GError        **error)
+{
+  return pt_dataset_load_with_options (path, format, NULL, cancellable, error);
+}
+
+PtDataset *
+pt_dataset_load_with_options (const char                 *path,
+                              PtDatasetFormat             format,
+                              const PtDatasetLoadOptions *options,
+                              GCancellable               *cancellable,
+                              GError                    **error)
 {
   g_autoptr(PtDataset) ds = NULL;
   g_autofree char *display = NULL;
@@ -480,6 +620,31 @@ pt_dataset_load (const char     *path,
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT, "%s does not exist", display);
+      return NULL;
+    }
+  if (format == PT_DATASET_FORMAT_AUTO || format == PT_DATASET_FORMAT_PARQUET
+      || format == PT_DATASET_FORMAT_ARROW)
+    {
+      g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+      if (!table_layout (path, g_file_test (path, G_FILE_TEST_IS_DIR), format, splits, files,
+                         error))
+        return NULL;
+      if (splits->len > 0)
+        return load_tables (path, splits, files, options, cancellable, error);
+      if (format != PT_DATASET_FORMAT_AUTO)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                       "%s holds no .parquet or .arrow files", display);
+          return NULL;
+        }
+    }
+  if (options != NULL && options->split != NULL && strcmp (options->split, "train") != 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s has no splits (it is not a Parquet or Arrow dataset): leave out --split %s",
+                   display, options->split);
       return NULL;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
@@ -521,6 +686,8 @@ pt_dataset_load (const char     *path,
     case PT_DATASET_FORMAT_VQAV2:
       ok = pt_vqa_read_path (ds, path, cancellable, error);
       break;
+    case PT_DATASET_FORMAT_PARQUET:
+    case PT_DATASET_FORMAT_ARROW:
     case PT_DATASET_FORMAT_AUTO:
     default:
       g_assert_not_reached ();
@@ -560,6 +727,13 @@ pt_dataset_load_from_data (const char     *data,
     }
   if (format == PT_DATASET_FORMAT_VQAV2)
     return pt_dataset_load_vqa_from_data (data, length, NULL, 0, base_dir, error);
+  if (format == PT_DATASET_FORMAT_PARQUET || format == PT_DATASET_FORMAT_ARROW)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "%s is a %s table, which PaliTune reads from files only", name,
+                   format == PT_DATASET_FORMAT_PARQUET ? "Parquet" : "Arrow");
+      return NULL;
+    }
   ds = pt_dataset_new_building (format, name);
   if (format == PT_DATASET_FORMAT_JSONL)
     ok = pt_jsonl_read_data (ds, data, length, name, base_dir);

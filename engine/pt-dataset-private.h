@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pt-dataset.h"
+#include "pt-parquet.h"     /* PtColumnValues */
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,8 @@ struct _PtDataset {
   guint         n_usable;
   GPtrArray    *notes;        /* char *, NULL-terminated */
   guint16      *tokens;       /* per record: prompt + answer tokens once scanned, or NULL */
+  char         *split;        /* the split read (tables), or NULL */
+  GStrv         splits;       /* the splits where it came from (tables), or NULL */
   /* while building only */
   GHashTable   *image_index;  /* path → index + 1 */
   GHashTable   *interned;     /* short string → arena offset + 1 */
@@ -174,6 +177,41 @@ gboolean    pt_vqa_read_data     (PtDataset *dataset, const char *questions, gsi
  * are appended to complaint. */
 gboolean    pt_jsonl_parse_answers (PtRecordDraft *draft, const char *text, gsize length,
                                     GString *complaint);
+
+/* ---- tables (Parquet, Arrow): pt-dataset-table.c ---- */
+
+/* The user's column names per field (--columns image=img,question=query). */
+typedef struct {
+  char     *column[PT_FIELD_OTHER];
+  gboolean  is_prefix;        /* "prefix=…" was given */
+} PtColumnMap;
+
+/* "image=img,question=query,answer=label" (NULL or "": no mapping). */
+gboolean    pt_column_map_parse   (const char *spec, PtColumnMap *map, GError **error);
+void        pt_column_map_clear   (PtColumnMap *map);
+/* Which of a table's top-level columns fills each field (-1: none): the
+ * mapping's, else the datasets library's names. No image, question or
+ * answer column, or a mapped column the table lacks, is an error. */
+gboolean    pt_column_map_resolve (const PtColumnMap *map, const char *const *names,
+                                   guint n_names, const char *display, int *columns,
+                                   gboolean *is_prefix, GError **error);
+/* Rows of column values (NULL: no such column) into records; the image
+ * values are paths or pt-embedded.h references. */
+void        pt_dataset_add_table_rows (PtDataset *dataset, guint file, guint first_line,
+                                       guint n_rows, PtColumnValues *const *fields,
+                                       gboolean is_prefix, const char *base_dir,
+                                       PtRecordDraft *draft);
+/* Whether a file name is a Parquet or Arrow table, by its extension. */
+gboolean    pt_table_file_kind      (const char *name, PtDatasetFormat *format);
+/* The table files of a dataset folder per split (pt-dataset-hub.c):
+ * splits gets the names in order (char *), files split → GPtrArray of
+ * paths. Nothing added: not such a folder. */
+gboolean    pt_table_folder_resolve (const char *dir, GPtrArray *splits, GHashTable *files,
+                                     GError **error);
+gboolean    pt_parquet_read_dataset (PtDataset *dataset, const char *path, const PtColumnMap *map,
+                                     GCancellable *cancellable, GError **error);
+gboolean    pt_arrow_read_dataset   (PtDataset *dataset, const char *path, const PtColumnMap *map,
+                                     GCancellable *cancellable, GError **error);
 
 /* Lines of a file or buffer, without holding more than PT_DATASET_MAX_LINE. */
 typedef struct _PtLineReader PtLineReader;

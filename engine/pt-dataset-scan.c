@@ -10,6 +10,7 @@
 #include "pt-dataset-private.h"
 #include "pt-dataset-scan.h"
 #include "pt-error.h"
+#include "pt-embedded.h"             /* images inside Parquet / Arrow files */
 #include "pt-image.h"                /* pt_image_load: the deep check */
 
 void
@@ -55,6 +56,20 @@ check_one (Scan *sc, guint i)
 
   if (im->status != PT_IMAGE_UNCHECKED && !(sc->options->decode_images && im->status == PT_IMAGE_OK))
     return;
+  if (im->status == PT_IMAGE_UNCHECKED && pt_embedded_is_reference (path, NULL))
+    {
+      /* embedded bytes: no file to look at, the header check is a decode */
+      char *why = NULL;
+      if (!default_decode (path, &w, &h, &why))
+        {
+          im->status = PT_IMAGE_UNDECODABLE;
+          sc->reasons[i] = why;
+          return;
+        }
+      im->width = (guint32) w;
+      im->height = (guint32) h;
+      im->status = PT_IMAGE_OK;
+    }
   if (im->status == PT_IMAGE_UNCHECKED)
     {
       if (g_stat (path, &st) != 0)

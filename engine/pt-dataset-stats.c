@@ -269,6 +269,16 @@ pt_dataset_report_to_json (PtDataset            *ds,
   json_builder_add_string_value (b, ds->path);
   json_builder_set_member_name (b, "format");
   json_builder_add_string_value (b, pt_dataset_format_to_string (ds->format));
+  if (ds->split != NULL)
+    {
+      json_builder_set_member_name (b, "split");
+      json_builder_add_string_value (b, ds->split);
+      json_builder_set_member_name (b, "splits");
+      json_builder_begin_array (b);
+      for (guint i = 0; ds->splits[i] != NULL; i++)
+        json_builder_add_string_value (b, ds->splits[i]);
+      json_builder_end_array (b);
+    }
   int_member (b, "records", st->records);
   int_member (b, "usable", st->usable);
   int_member (b, "unusable", st->records - MIN (st->usable, st->records));

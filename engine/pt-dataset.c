@@ -34,6 +34,8 @@ pt_dataset_unref (PtDataset *ds)
     g_string_free (ds->scratch, TRUE);
   g_mutex_clear (&ds->lock);
   g_free (ds->tokens);
+  g_free (ds->split);
+  g_strfreev (ds->splits);
   g_free (ds->arena);
   g_free (ds->path);
   g_free (ds);
@@ -53,7 +55,8 @@ pt_dataset_get_path (PtDataset *ds)
   return ds->path;
 }
 
-static const char *const format_names[] = { "auto", "jsonl", "csv", "tsv", "vqav2" };
+static const char *const format_names[] = { "auto", "jsonl", "csv", "tsv", "vqav2", "parquet",
+                                            "arrow" };
 
 const char *
 pt_dataset_format_to_string (PtDatasetFormat format)
@@ -394,4 +397,20 @@ pt_dataset_get_prompt (PtDataset  *ds,
   if (r.is_prefix)
     return g_strdup (r.question);
   return pt_prompt_apply (template_, r.question);
+}
+
+const char *
+pt_dataset_get_split (PtDataset *ds)
+{
+  g_return_val_if_fail (ds != NULL, NULL);
+  return ds->split;
+}
+
+const char *const *
+pt_dataset_get_splits (PtDataset *ds)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_val_if_fail (ds != NULL, NULL);
+  return ds->splits != NULL ? (const char *const *) ds->splits : none;
 }

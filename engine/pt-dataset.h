@@ -44,6 +44,8 @@ typedef enum {
   PT_DATASET_FORMAT_CSV,     /* comma- or semicolon-separated, RFC 4180 quoting */
   PT_DATASET_FORMAT_TSV,
   PT_DATASET_FORMAT_VQAV2,
+  PT_DATASET_FORMAT_PARQUET, /* one file, or a Hugging Face hub folder of them */
+  PT_DATASET_FORMAT_ARROW,   /* Arrow IPC: save_to_disk folders, datasets' cache files */
 } PtDatasetFormat;
 
 /* Why a line or record cannot be used. Kinds below PT_PROBLEM_TEXT_TOO_LONG
@@ -57,7 +59,8 @@ typedef enum {
   PT_PROBLEM_WRONG_TYPE,         /* a field of the wrong JSON type */
   PT_PROBLEM_EMPTY_QUESTION,
   PT_PROBLEM_EMPTY_ANSWER,
-  PT_PROBLEM_DUPLICATE,          /* same image and question as an earlier record */
+  PT_PROBLEM_DUPLICATE,          /* same image, question and answer as an earlier record
+                                  * (records differing only in the answer are all kept) */
   PT_PROBLEM_IMAGE_MISSING,      /* no such file */
   PT_PROBLEM_IMAGE_UNREADABLE,   /* exists but cannot be opened */
   PT_PROBLEM_IMAGE_UNDECODABLE,  /* not an image format PaliTune reads, or corrupt */
@@ -105,6 +108,36 @@ typedef struct {
  * PT_ERROR_IO. Bad lines and records are problems, not errors. */
 PtDataset  *pt_dataset_load            (const char *path, PtDatasetFormat format,
                                         GCancellable *cancellable, GError **error);
+/* Where a dataset of several splits or unusual column names is loaded
+ * (zero-initialised: the defaults). */
+typedef struct {
+  const char *split;      /* NULL: "train", or the only split there is */
+  const char *columns;    /* Parquet/Arrow column names per field:
+                           * "image=img,question=query,answer=label" (NULL: the
+                           * datasets library's names) */
+} PtDatasetLoadOptions;
+
+/* pt_dataset_load, and also: a Parquet or Arrow file; a Hugging Face hub
+ * folder (README.md `configs:` data_files per split, or
+ * data/SPLIT-NNNNN-of-NNNNN.parquet names); a save_to_disk folder
+ * (state.json, or dataset_dict.json and a folder per split). A split that
+ * is not there, or a mapping naming a missing column, is a
+ * PT_ERROR_INVALID_INPUT listing what there is. Images embedded in the
+ * tables are not read (their paths are pt-embedded.h references). */
+PtDataset  *pt_dataset_load_with_options (const char *path, PtDatasetFormat format,
+                                          const PtDatasetLoadOptions *options,
+                                          GCancellable *cancellable, GError **error);
+/* The splits of a Parquet/Arrow dataset (NULL-terminated; "train" for a
+ * single file); empty for any other dataset; NULL with an error if path
+ * does not exist or a save_to_disk description is damaged. */
+GStrv       pt_dataset_list_splits     (const char *path, GError **error);
+/* The split that was loaded (NULL unless tables), and all the splits
+ * where it came from. */
+const char *pt_dataset_get_split       (PtDataset *dataset);
+const char *const *pt_dataset_get_splits (PtDataset *dataset);
+/* Checks a column mapping's syntax (before anything is loaded). */
+gboolean    pt_dataset_check_columns   (const char *columns, GError **error);
+
 /* The same readers over a buffer (tests, fuzzing): JSONL, CSV or TSV (or
  * AUTO); name is the file name used in problems, base_dir the folder
  * relative image paths start from. */
@@ -125,7 +158,7 @@ void        pt_dataset_unref           (PtDataset *dataset);
 
 PtDatasetFormat pt_dataset_get_format  (PtDataset *dataset);
 const char *pt_dataset_get_path        (PtDataset *dataset);
-const char *pt_dataset_format_to_string (PtDatasetFormat format);   /* "jsonl", "csv", "tsv", "vqav2" */
+const char *pt_dataset_format_to_string (PtDatasetFormat format);   /* "jsonl", "csv", "tsv", "vqav2", "parquet", "arrow" */
 gboolean    pt_dataset_format_from_string (const char *s, PtDatasetFormat *format);
 
 /* Records: every record read, usable or not, in file order. */

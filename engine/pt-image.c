@@ -6,6 +6,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>    /* GdkPixbufLoader */
 
 #include "pt-error.h"
+#include "pt-embedded.h"     /* images inside Parquet / Arrow files */
 #include "pt-file.h"         /* pt_file_read */
 #include "pt-image.h"
 
@@ -574,12 +575,17 @@ pt_image_load_from_data (const void *data, gsize size, const char *name,
 static PtImage *
 load_file (const char *path, const PtImageOptions *options, int max_side, GError **error)
 {
-  g_autoptr(GBytes) bytes = pt_file_read (path, MAX_IMAGE_FILE_BYTES, "the image", error);
+  g_autoptr(GBytes) bytes = NULL;
   g_autofree char *display = NULL;
 
+  /* an image embedded in a dataset table: only its bytes are read */
+  if (pt_embedded_is_reference (path, NULL))
+    bytes = pt_embedded_read (path, MAX_IMAGE_FILE_BYTES, error);
+  else
+    bytes = pt_file_read (path, MAX_IMAGE_FILE_BYTES, "the image", error);
   if (bytes == NULL)
     return NULL;
-  display = g_filename_display_name (path);
+  display = pt_embedded_describe (path);
   return decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), display, options,
                  max_side, error);
 }

@@ -38,6 +38,8 @@ static const Field fields[] = {
   FIELD (adapter_dir, F_STRING),
   FIELD (data_path, F_STRING),
   FIELD (val_data_path, F_STRING),
+  FIELD (data_split, F_STRING),
+  FIELD (data_columns, F_STRING),
   FIELD (val_split, F_DOUBLE),
   FIELD (prompt_template, F_STRING),
   FIELD (resolution, F_INT),

@@ -32,6 +32,8 @@ typedef struct {
   char    *adapter_dir;        /* PEFT adapter to start from, or NULL */
   char    *data_path;          /* JSONL / CSV / VQAv2 folder */
   char    *val_data_path;      /* separate validation file, or NULL */
+  char    *data_split;         /* split of a Parquet/Arrow dataset, or NULL: train */
+  char    *data_columns;       /* Parquet/Arrow column mapping ("image=img,…"), or NULL */
   double   val_split;          /* < 1: fraction of data_path; >= 1: a count */
   char    *prompt_template;    /* "{question}" is replaced by the question */
   int      resolution;         /* 224 / 448 / 896; 0 = the checkpoint's */

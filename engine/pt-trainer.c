@@ -171,14 +171,25 @@ static gboolean
 load_data (PtTrainer *t, GError **error)
 {
   const PtTrainSettings *s = t->s;
+  PtDatasetLoadOptions load = { s->data_split, s->data_columns };
+  gboolean val_split_there;
 
   emit_status (t, PT_RUN_RUNNING, "Reading the dataset…");
-  t->train_ds = pt_dataset_load (s->data_path, PT_DATASET_FORMAT_AUTO, t->interrupt, error);
+  t->train_ds = pt_dataset_load_with_options (s->data_path, PT_DATASET_FORMAT_AUTO, &load,
+                                              t->interrupt, error);
   if (t->train_ds == NULL)
     return FALSE;
-  if (s->val_data_path != NULL && *s->val_data_path != '\0')
+  /* a dataset with a validation split (Parquet/Arrow) validates on it */
+  val_split_there = g_strv_contains (pt_dataset_get_splits (t->train_ds), "validation")
+                    && g_strcmp0 (pt_dataset_get_split (t->train_ds), "validation") != 0;
+  if ((s->val_data_path != NULL && *s->val_data_path != '\0') || val_split_there)
     {
-      t->val_ds = pt_dataset_load (s->val_data_path, PT_DATASET_FORMAT_AUTO, t->interrupt, error);
+      PtDatasetLoadOptions val = { "validation", s->data_columns };
+      if (s->val_data_path != NULL && *s->val_data_path != '\0')
+        t->val_ds = pt_dataset_load (s->val_data_path, PT_DATASET_FORMAT_AUTO, t->interrupt, error);
+      else
+        t->val_ds = pt_dataset_load_with_options (s->data_path, PT_DATASET_FORMAT_AUTO, &val,
+                                                  t->interrupt, error);
       if (t->val_ds == NULL)
         return FALSE;
       t->split = pt_split_new_separate (t->train_ds, t->val_ds, error);

@@ -19,7 +19,7 @@ fi
 ninja -C build-fuzz engine/libpalitune-engine.a >/dev/null
 mkdir -p build-fuzz/corpus-"$name"
 cp -n tests/fuzz/corpus/"$name"/* build-fuzz/corpus-"$name"/ 2>/dev/null || true
-flags=$(pkg-config --cflags --libs glib-2.0 gio-2.0 gobject-2.0 json-glib-1.0 gdk-pixbuf-2.0 openblas sentencepiece)
+flags=$(pkg-config --cflags --libs glib-2.0 gio-2.0 gobject-2.0 json-glib-1.0 gdk-pixbuf-2.0 openblas sentencepiece snappy libzstd zlib)
 # compiled as C, linked by clang++: the engine holds C++ (the SentencePiece shim),
 # whose UBSan checks need the C++ sanitizer runtime
 clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild-fuzz -Iengine -Iengine/cpu \

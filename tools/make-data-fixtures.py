@@ -86,8 +86,8 @@ def main():
         json.dumps({"image": "images/missing.png", "question": "q6", "answer": "a6"}),
         # 7: corrupt JPEG
         json.dumps({"image": "images/corrupt.jpg", "question": "q7", "answer": "a7"}),
-        # 8: duplicate of line 1 (same image and question)
-        json.dumps({"image": "images/red.png", "question": "q1", "answer": "other"}),
+        # 8: duplicate of line 1 (same image, question and answer)
+        json.dumps({"image": "images/red.png", "question": "q1", "answer": "a1"}),
         # 9: empty question
         json.dumps({"image": "images/blue.jpg", "question": "  ", "answer": "a9"}),
         # 10: empty image file
@@ -138,7 +138,7 @@ def main():
                b"images/blue.jpg,caf\xe9,a5\n"                   # 5 not UTF-8
                b"images/blue.jpg,q6,\n"                          # 6 empty answer
                b",q7,a7\n"                                       # 7 empty image path
-               b"images/red.png,q2,again\n"                      # 8 duplicate of line 2
+               b"images/red.png,q2,a2\n"                         # 8 duplicate of line 2
                b"images/blue.jpg,\"unterminated,a9\n"            # 9 a quote that never closes
                b"images/blue.jpg,q10,a10\n")
     write("bad.csv", bad_csv)

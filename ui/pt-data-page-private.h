@@ -28,6 +28,11 @@ struct _PtDataPage
   char                 *error;
   double                load_seconds;
 
+  /* Parquet / Arrow: the split and column mapping to load with (NULL: defaults) */
+  char                 *split;
+  char                 *columns;
+  gboolean              filling_splits;
+
   /* the model folder's tokenizer */
   char                 *tokenizer_dir;
   PtModelTokenizer     *tokenizer;
@@ -46,7 +51,16 @@ struct _PtDataPage
   GtkProgressBar       *progress_bar;
   AdwStatusPage        *error_status;
   PtDatasetBrowser     *browser;
+  GtkWidget            *table_bar;
+  GtkDropDown          *split_dropdown;
+  GtkEntry             *columns_entry;
+  GtkButton            *columns_button;
 };
+
+/* pt-data-page-table.c */
+void     pt_data_page_table_init      (PtDataPage *self);
+/* Shows the split and column bar for a Parquet / Arrow dataset at path, or hides it. */
+void     pt_data_page_update_table_bar (PtDataPage *self, const char *path);
 
 /* pt-data-page-tasks.c */
 void     pt_data_page_start_load      (PtDataPage *self, const char *path);

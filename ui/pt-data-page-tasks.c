@@ -22,6 +22,8 @@ enum {
 struct _PtDataJob
 {
   char           *path;      /* the dataset; for a demo, its train.jsonl */
+  char           *split;     /* Parquet / Arrow: the split and column mapping, or NULL */
+  char           *columns;
   char           *dir;       /* demo: the folder */
   PtDemoOptions   options;
   gint            phase;     /* atomic */
@@ -37,6 +39,8 @@ job_clear (gpointer data)
   PtDataJob *job = data;
 
   g_free (job->path);
+  g_free (job->split);
+  g_free (job->columns);
   g_free (job->dir);
   g_clear_pointer (&job->dataset, pt_dataset_unref);
   g_clear_pointer (&job->stats, pt_dataset_stats_free);
@@ -205,8 +209,10 @@ load_thread (GTask        *task,
   gint64 t0 = g_get_monotonic_time ();
   GError *error = NULL;
   PtScanOptions options;
+  PtDatasetLoadOptions load = { job->split, job->columns };
 
-  job->dataset = pt_dataset_load (job->path, PT_DATASET_FORMAT_AUTO, cancellable, &error);
+  job->dataset = pt_dataset_load_with_options (job->path, PT_DATASET_FORMAT_AUTO, &load,
+                                               cancellable, &error);
   if (job->dataset == NULL)
     {
       g_task_return_error (task, error);
@@ -236,7 +242,9 @@ advice (const GError *error,
   if (g_error_matches (error, PT_ERROR, PT_ERROR_IO))
     return _("Check that you may read it.");
   return _("PaliTune reads JSON Lines, CSV and TSV files whose records name an image, a question and an answer, "
-           "and VQAv2 folders (questions, annotations and their COCO images).");
+           "VQAv2 folders (questions, annotations and their COCO images), and Parquet and Arrow datasets "
+           "(a file, a Hugging Face hub folder or a save_to_disk folder; name their columns in the "
+           "Columns field above if they are not image, question and answer).");
 }
 
 static void
@@ -284,6 +292,8 @@ pt_data_page_start_load (PtDataPage *self,
   PtDataJob *job = g_atomic_rc_box_new0 (PtDataJob);
 
   job->path = g_strdup (path);
+  job->split = g_strdup (self->split);
+  job->columns = g_strdup (self->columns);
   /* Translators: %s is a file or folder name */
   title = g_strdup_printf (_("Opening “%s”"), name);
   begin_job (self, job, title);

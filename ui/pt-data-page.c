@@ -29,6 +29,10 @@ set_path (PtDataPage *self,
     return;
   g_free (self->dataset_path);
   self->dataset_path = g_strdup (path);
+  /* another dataset: its own splits and columns */
+  g_clear_pointer (&self->split, g_free);
+  g_clear_pointer (&self->columns, g_free);
+  pt_data_page_update_table_bar (self, path);
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "dataset-path", path != NULL ? path : "");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATASET_PATH]);
@@ -253,7 +257,7 @@ pt_data_page_open_dataset (PtDataPage *self,
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (folder ? _("Open a VQAv2 Folder") : _("Open a Dataset"),
+  self->chooser = gtk_file_chooser_native_new (folder ? _("Open a Dataset Folder") : _("Open a Dataset"),
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
                                                       : GTK_FILE_CHOOSER_ACTION_OPEN,
@@ -264,11 +268,13 @@ pt_data_page_open_dataset (PtDataPage *self,
       g_autoptr(GtkFileFilter) datasets = gtk_file_filter_new ();
       g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
-      gtk_file_filter_set_name (datasets, _("Datasets (JSONL, CSV, TSV, JSON)"));
+      gtk_file_filter_set_name (datasets, _("Datasets (JSONL, CSV, TSV, JSON, Parquet, Arrow)"));
       gtk_file_filter_add_pattern (datasets, "*.jsonl");
       gtk_file_filter_add_pattern (datasets, "*.csv");
       gtk_file_filter_add_pattern (datasets, "*.tsv");
       gtk_file_filter_add_pattern (datasets, "*.json");
+      gtk_file_filter_add_pattern (datasets, "*.parquet");
+      gtk_file_filter_add_pattern (datasets, "*.arrow");
       gtk_file_filter_set_name (all, _("All Files"));
       gtk_file_filter_add_pattern (all, "*");
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), datasets);
@@ -418,6 +424,8 @@ pt_data_page_finalize (GObject *object)
   PtDataPage *self = PT_DATA_PAGE (object);
 
   g_clear_pointer (&self->dataset_path, g_free);
+  g_clear_pointer (&self->split, g_free);
+  g_clear_pointer (&self->columns, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->tokenizer_dir, g_free);
   g_clear_pointer (&self->tokenizer_hint, g_free);
@@ -494,6 +502,10 @@ pt_data_page_class_init (PtDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtDataPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, PtDataPage, error_status);
   gtk_widget_class_bind_template_child (widget_class, PtDataPage, browser);
+  gtk_widget_class_bind_template_child (widget_class, PtDataPage, table_bar);
+  gtk_widget_class_bind_template_child (widget_class, PtDataPage, split_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PtDataPage, columns_entry);
+  gtk_widget_class_bind_template_child (widget_class, PtDataPage, columns_button);
 }
 
 static void
@@ -511,6 +523,7 @@ pt_data_page_init (PtDataPage *self)
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   g_signal_connect (self->browser, "split-edited", G_CALLBACK (split_edited_cb), self);
+  pt_data_page_table_init (self);
 
   if (schema != NULL)
     {
@@ -521,6 +534,7 @@ pt_data_page_init (PtDataPage *self)
       if (*saved != '\0')
         {
           self->dataset_path = g_strdup (saved);
+          pt_data_page_update_table_bar (self, saved);
           pt_data_page_start_load (self, saved);
         }
     }

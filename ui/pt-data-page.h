@@ -1,5 +1,8 @@
 /* pt-data-page.h — the Data page: open, check and browse a dataset.
  *
+ * Parquet and Arrow datasets (a file, a Hugging Face hub folder, a
+ * save_to_disk folder) get a bar with their splits and a column mapping.
+ *
  * Opening (file chooser, Ctrl+O, a file or folder dropped on the page, the
  * last dataset restored from GSettings "dataset-path" at start, or a demo
  * dataset generated on demand) reads and checks the dataset on a worker
@@ -39,6 +42,16 @@ void              pt_data_page_set_dataset_path   (PtDataPage *self, const char 
  * folder; FALSE (and a toast) for anything else. */
 gboolean          pt_data_page_open_file          (PtDataPage *self, GFile *file);
 void              pt_data_page_reload             (PtDataPage *self);
+/* Parquet / Arrow: loads the dataset again with this split (NULL: train)
+ * and column mapping ("image=img,question=query", NULL: the datasets
+ * library's names), which the Train page's settings take over; a mapping
+ * that does not parse is a toast and FALSE. */
+gboolean          pt_data_page_set_table_options  (PtDataPage *self, const char *split,
+                                                   const char *columns);
+/* The split chosen (NULL: the default, train). */
+const char       *pt_data_page_get_split          (PtDataPage *self);
+/* The split list (tests); its bar is visible only for Parquet / Arrow. */
+GtkDropDown      *pt_data_page_get_split_dropdown (PtDataPage *self);
 void              pt_data_page_cancel             (PtDataPage *self);
 /* Generates a demo dataset into dir (NULL: $XDG_DATA_HOME/palitune/demo-data)
  * on a worker thread, then opens its train.jsonl. options NULL: the defaults. */

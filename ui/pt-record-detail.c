@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-embedded.h"          /* images inside Parquet / Arrow files */
 #include "pt-image.h"             /* pt_image_load, pt_image_resize_bicubic */
 #include "pt-processor.h"         /* pt_processor_encode */
 #include "pt-record-detail.h"
@@ -275,9 +276,21 @@ update_fields (PtRecordDetail *self,
       g_autofree char *size = g_strdup_printf (_("%d × %d pixels"), r->width, r->height);
       add_field (self, row++, _("Image size"), size);
     }
-  add_field (self, row++, _("Image"), r->image != NULL ? r->image : _("none"));
-  /* Translators: where a record is: a file and a line number */
-  source = g_strdup_printf (_("%s, line %u"), r->file, r->line);
+  if (r->image != NULL && pt_embedded_is_reference (r->image, NULL))
+    {
+      g_autofree char *base = g_path_get_basename (r->file);
+      /* Translators: %s is a Parquet or Arrow file holding the image's bytes */
+      g_autofree char *where = g_strdup_printf (_("embedded in %s"), base);
+      add_field (self, row++, _("Image"), where);
+    }
+  else
+    add_field (self, row++, _("Image"), r->image != NULL ? r->image : _("none"));
+  if (g_str_has_suffix (r->file, ".parquet") || g_str_has_suffix (r->file, ".arrow"))
+    /* Translators: where a record is: a Parquet or Arrow file and a row number */
+    source = g_strdup_printf (_("%s, row %u"), r->file, r->line);
+  else
+    /* Translators: where a record is: a file and a line number */
+    source = g_strdup_printf (_("%s, line %u"), r->file, r->line);
   add_field (self, row++, _("Source"), source);
 }
 

@@ -71,6 +71,7 @@ update_split (PtStatsView *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *subtitle = NULL;
   gboolean records = self->val_split >= 1;
+  gboolean has_val_split;
 
   self->updating = TRUE;
   gtk_drop_down_set_selected (self->split_unit, records ? 1 : 0);
@@ -87,11 +88,16 @@ update_split (PtStatsView *self)
   self->updating = FALSE;
 
   self->n_train = self->n_val = G_MAXUINT;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->split_spin), self->val_data_path == NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->split_unit), self->val_data_path == NULL);
-  if (self->val_data_path != NULL)
+  /* a Parquet/Arrow dataset's "validation" split validates (pt-trainer.c) */
+  has_val_split = self->dataset != NULL && self->val_data_path == NULL
+                  && g_strv_contains (pt_dataset_get_splits (self->dataset), "validation")
+                  && g_strcmp0 (pt_dataset_get_split (self->dataset), "validation") != 0;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->split_spin), self->val_data_path == NULL && !has_val_split);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->split_unit), self->val_data_path == NULL && !has_val_split);
+  if (self->val_data_path != NULL || has_val_split)
     {
-      g_autofree char *name = g_path_get_basename (self->val_data_path);
+      g_autofree char *name = has_val_split ? g_strdup (_("the “validation” split"))
+                                            : g_path_get_basename (self->val_data_path);
       /* Translators: %s is a file name */
       subtitle = g_strdup_printf (_("Validation records come from %s; every usable record here trains"), name);
     }
@@ -552,7 +558,7 @@ pt_stats_view_init (PtStatsView *self)
   add_count (self, COUNT_USABLE, _("Usable"), _("Records training can use"));
   add_count (self, COUNT_UNUSABLE, _("Unusable"), _("Records left out of training, each for a reason on the Problems tab"));
   add_count (self, COUNT_PROBLEMS, _("Problems"), _("Problems and warnings found, lines that gave no record included"));
-  add_count (self, COUNT_DUPLICATES, _("Duplicates"), _("Records with the same image and question as an earlier one"));
+  add_count (self, COUNT_DUPLICATES, _("Duplicates"), _("Records with the same image, question and answer as an earlier one (records that differ only in their answer are all kept)"));
   add_count (self, COUNT_IMAGES, _("Images"), _("Distinct images of the usable records"));
 
   self->answers_chart = add_chart (self, _("Most Frequent Answers"), GTK_ORIENTATION_HORIZONTAL, &self->answers_note);

@@ -109,7 +109,7 @@ test_bad_rows (void)
     "a.png,q5,a,\n"                   /* 5 a trailing empty field is tolerated */
     "a.png,caf\xe9,a\n"               /* 6 not UTF-8 */
     ",q7,a\n"                         /* 7 empty image */
-    "a.png,q2,b\n"                    /* 8 duplicate of 2 */
+    "a.png,q2,a\n"                    /* 8 duplicate of 2 */
     "a.png,q9,\n"                     /* 9 empty answer */
     "a.png,\"never closed,a\n"        /* 10 runs to the end */
     "a.png,q11,a\n";
@@ -221,7 +221,9 @@ test_detection (void)
     { "[{\"image\": \"a\"}]", 0, PT_DATASET_FORMAT_AUTO, "JSON list" },
     { "{\"model_type\": \"paligemma\", \"vocab\": 3}", 0, PT_DATASET_FORMAT_AUTO, "“model_type”" },
     { "\x89PNG\r\n\x1a\n", 8, PT_DATASET_FORMAT_AUTO, "PNG image" },
-    { "PAR1\0\0", 6, PT_DATASET_FORMAT_AUTO, "Parquet" },
+    { "PAR1\0\0", 6, PT_DATASET_FORMAT_PARQUET, NULL },
+    { "ARROW1\0\0", 8, PT_DATASET_FORMAT_ARROW, NULL },
+    { "\xFF\xFF\xFF\xFF\x10\x01\0\0", 8, PT_DATASET_FORMAT_ARROW, NULL },
     { "ab\0cd", 5, PT_DATASET_FORMAT_AUTO, "binary" },
     { "just some words\n", 0, PT_DATASET_FORMAT_AUTO, "not a dataset" },
   };

@@ -179,7 +179,7 @@ test_missing_wrong_empty_duplicate (void)
     "{\"image\": \"a.png\", \"question\": \"\", \"answer\": \"a\"}\n"              /* 7 empty question */
     "{\"image\": \"a.png\", \"question\": \"q8\", \"answer\": \" \"}\n"            /* 8 empty answer */
     "{\"image\": \"a.png\", \"question\": \"q9\", \"answer\": \"a\"}\n"            /* 9 fine */
-    "{\"image\": \"./a.png\", \"question\": \"q9\", \"answer\": \"b\"}\n"          /* 10 duplicate of 9 */
+    "{\"image\": \"./a.png\", \"question\": \"q9\", \"answer\": \"a\"}\n"          /* 10 duplicate of 9 */
     "{\"image\": \"b.png\", \"question\": \"q9\", \"answer\": \"a\"}\n"            /* 11 fine: other image */
     "{\"image\": \"\", \"question\": \"q12\", \"answer\": \"a\"}\n"                /* 12 empty path */
     "{\"image\": null, \"question\": \"q13\", \"answer\": null}\n"                 /* 13 nulls are missing */

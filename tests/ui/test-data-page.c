@@ -622,6 +622,95 @@ test_loading_screenshot (void)
   g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "browser");
 }
 
+/* A Hugging Face hub folder (Parquet, images embedded): thumbnails from the
+ * embedded bytes, the splits shown and switched, the split and a column
+ * mapping taken over by the Train page; a save_to_disk folder dropped. */
+static void
+test_hub_folder (void)
+{
+  g_autofree char *hub = fixture_path ("hf/hub");
+  g_autofree char *saved = fixture_path ("hf/saved");
+  g_autofree char *shot = NULL;
+  g_autofree char *shot2 = NULL;
+  g_autoptr(GFile) saved_file = g_file_new_for_path (saved);
+  PtTrainSettingsView *view = pt_train_page_get_settings_view (pt_window_get_train_page (fixture.window));
+  GtkDropDown *splits = pt_data_page_get_split_dropdown (fixture.page);
+  guint bound, with_image, missing;
+  GListModel *items;
+
+  open_and_wait (hub);
+  g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "browser");
+  g_assert_cmpuint (pt_dataset_get_n_records (pt_data_page_get_dataset (fixture.page)), ==, 160);
+  g_assert_cmpuint (pt_dataset_get_n_usable (pt_data_page_get_dataset (fixture.page)), ==, 160);
+  /* the splits, train shown */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (splits)));
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (splits)));
+  items = gtk_drop_down_get_model (splits);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 0), ==, "train");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 1), ==, "validation");
+  g_assert_cmpuint (gtk_drop_down_get_selected (splits), ==, 0);
+  /* the validation split validates: no fraction of train to set aside */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (pt_stats_view_get_split_spin (
+    pt_dataset_browser_get_stats_view (browser ())))));
+  /* thumbnails decoded from the bytes in the Parquet pages */
+  g_assert_true (pt_test_wait_until (thumbnails_settled, NULL, 10000));
+  pt_record_grid_count_cells (pt_dataset_browser_get_grid (browser ()), &bound, &with_image, &missing);
+  g_assert_cmpuint (bound, >, 0);
+  g_assert_cmpuint (with_image, ==, bound);
+  g_assert_cmpuint (missing, ==, 0);
+  shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-hub-train");
+  /* a record's details: its image read from its page */
+  pt_dataset_browser_show_record (browser (), 5);
+  g_assert_true (pt_test_wait_until (detail_image_shown, NULL, 10000));
+  g_assert_cmpint (pt_record_detail_get_image_state (pt_dataset_browser_get_detail (browser ())), ==,
+                   PT_DETAIL_IMAGE_SHOWN);
+  g_clear_pointer (&shot, g_free);
+  pt_test_spin (600);   /* the side panel slides open */
+  shot = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-hub-detail");
+  pt_dataset_browser_close_record (browser ());
+
+  /* switching the split loads it, and the Train page trains on it */
+  gtk_drop_down_set_selected (splits, 1);
+  g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "loading");
+  g_assert_true (pt_test_wait_until (page_settled, NULL, 20000));
+  g_assert_cmpuint (pt_dataset_get_n_records (pt_data_page_get_dataset (fixture.page)), ==, 48);
+  g_assert_cmpstr (pt_dataset_get_split (pt_data_page_get_dataset (fixture.page)), ==, "validation");
+  g_assert_cmpstr (pt_train_settings_view_get_settings (view)->data_split, ==, "validation");
+  g_assert_true (pt_test_wait_until (thumbnails_settled, NULL, 10000));
+  shot2 = pt_test_screenshot (GTK_WIDGET (fixture.window), "data-hub-validation");
+
+  /* a mapping to a column that is not there: the error names it */
+  g_assert_true (pt_data_page_set_table_options (fixture.page, "validation", "image=img"));
+  g_assert_true (pt_test_wait_until (page_settled, NULL, 20000));
+  g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "error");
+  g_assert_nonnull (strstr (pt_data_page_get_error (fixture.page), "“img”"));
+  g_assert_cmpstr (pt_train_settings_view_get_settings (view)->data_columns, ==, "image=img");
+  /* a mapping that does not parse is refused before loading */
+  g_assert_false (pt_data_page_set_table_options (fixture.page, NULL, "image"));
+  /* another mapping that works */
+  g_assert_true (pt_data_page_set_table_options (fixture.page, NULL, "answer=answer_type"));
+  g_assert_true (pt_test_wait_until (page_settled, NULL, 20000));
+  g_assert_cmpstr (pt_data_page_get_state (fixture.page), ==, "browser");
+  g_assert_cmpuint (pt_dataset_get_n_records (pt_data_page_get_dataset (fixture.page)), ==, 160);
+
+  /* a save_to_disk folder, dropped: the defaults again */
+  g_assert_true (pt_data_page_open_file (fixture.page, saved_file));
+  g_assert_true (pt_test_wait_until (page_settled, NULL, 20000));
+  g_assert_cmpuint (pt_dataset_get_n_records (pt_data_page_get_dataset (fixture.page)), ==, 150);
+  g_assert_null (pt_data_page_get_split (fixture.page));
+  g_assert_null (pt_train_settings_view_get_settings (view)->data_split);
+  g_assert_null (pt_train_settings_view_get_settings (view)->data_columns);
+  g_assert_cmpuint (gtk_drop_down_get_selected (splits), ==, 0);
+
+  /* a JSON Lines file: no split bar */
+  {
+    g_autofree char *jsonl = fixture_path ("data/good.jsonl");
+    open_and_wait (jsonl);
+    g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (splits))));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -639,6 +728,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/data/drop", test_drop);
   g_test_add_func ("/ui/data/demo", test_demo);
   g_test_add_func ("/ui/data/loading", test_loading_screenshot);
+  g_test_add_func ("/ui/data/hub-folder", test_hub_folder);
   /* as if the last session had opened good.csv */
   {
     g_autoptr(GSettings) settings = g_settings_new ("io.github.palitune.PaliTune");
