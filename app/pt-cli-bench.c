@@ -117,6 +117,7 @@ pt_cli_bench (int argc, char **argv)
   g_autoptr(PtOptimizer) opt = NULL;
   g_autoptr(PtBatch) b = NULL;
   g_autoptr(GPtrArray) devices = NULL;
+  PtMemoryEstimate estimate;
   g_autofree double *times = NULL;
   g_autofree double *cpu_times = NULL;
   g_autofree char *tmp = NULL;
@@ -205,6 +206,10 @@ pt_cli_bench (int argc, char **argv)
   for (guint i = 0; i < devices->len; i++)
     if (g_str_equal (((PtDeviceInfo *) devices->pdata[i])->id, s->device))
       peak = ((PtDeviceInfo *) devices->pdata[i])->peak_tflops;
+  /* the planner's figure for this run, beside what the backend tracked:
+   * model buffers + optimiser (pt_model_estimate_memory) */
+  if (!pt_model_estimate_memory (config, s, batch, b->T, be->act_dtype, be->acc_dtype, TRUE, &estimate, &error))
+    goto fail;
   {
     /* model FLOPs per token: 6 × parameters for a full backward (llm.c's
      * convention); frozen weights need no weight gradient: 4 × for them */
@@ -217,12 +222,13 @@ pt_cli_bench (int argc, char **argv)
       printf ("{\"device\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"seq\": %d, \"step_ms\": %.3f, "
               "\"cpu_ms\": %.3f, "
               "\"samples_per_s\": %.3f, \"tokens_per_s\": %.1f, \"tflops\": %.4f, \"mfu\": %s, "
-              "\"memory_peak\": %" G_GUINT64_FORMAT ", \"params\": %.0f, \"trainable\": %.0f}\n",
+              "\"memory_peak\": %" G_GUINT64_FORMAT ", \"memory_estimate\": %" G_GUINT64_FORMAT ", "
+              "\"params\": %.0f, \"trainable\": %.0f}\n",
               be->device_name, pt_train_mode_to_string (s->mode), batch, b->T, median * 1000,
               cpu_median * 1000,
               batch / median, tokens / median, tflops,
               peak > 0 ? g_strdup_printf ("%.4f", tflops / peak) : "null",
-              be->peak, n_all, n_train);
+              be->peak, estimate.peak, n_all, n_train);
     else
       {
         /* Translators: the labels are padded to 14 characters; a longer one shifts its line */
@@ -251,7 +257,10 @@ pt_cli_bench (int argc, char **argv)
           /* Translators: MFU (model FLOPs utilisation) unknown for this device */
           printf (_("%.3f TFLOP/s, MFU n/a\n"), tflops);
         pt_cli_print_label (_("memory peak"), 14);
-        printf ("%.1f MiB\n", be->peak / 1048576.0);
+        /* Translators: the memory the backend's allocations reached, and what
+         * the planner estimated before allocating anything */
+        printf (_("%.1f MiB (estimated %.1f MiB, %+.1f %%)\n"), be->peak / 1048576.0,
+                estimate.peak / 1048576.0, 100.0 * ((double) estimate.peak - be->peak) / MAX (be->peak, 1));
       }
   }
   if (profile)
