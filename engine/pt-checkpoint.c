@@ -7,6 +7,7 @@
 #include "pt-checkpoint.h"
 #include "pt-checkpoint-private.h"  /* PtStoredSlot, pt_bnb_dequantize */
 #include "pt-error.h"        /* PT_ERROR */
+#include "pt-half.h"         /* pt_f32_to_bf16, … */
 #include "pt-json.h"         /* pt_json_load_file */
 
 /* ---- names ------------------------------------------------------------------- */
@@ -47,86 +48,9 @@ pt_checkpoint_canonical_name (const char *name)
   return g_steal_pointer (&s);
 }
 
-/* ---- dtype conversion -------------------------------------------------------- */
-
-static inline float
-bf16_to_f32 (guint16 h)
-{
-  guint32 u = (guint32) h << 16;
-  float f;
-  memcpy (&f, &u, 4);
-  return f;
-}
-
-static inline guint16
-f32_to_bf16 (float f)
-{
-  guint32 u;
-  memcpy (&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u)      /* NaN: quiet, keep the sign (torch) */
-    return (guint16) ((u >> 16) | 0x0040);
-  u += 0x7fffu + ((u >> 16) & 1);           /* round to nearest even */
-  return (guint16) (u >> 16);
-}
-
-static inline float
-f16_to_f32 (guint16 h)
-{
-  guint32 sign = (guint32) (h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
-  float f;
-
-  if (exp == 0x1f)
-    u = sign | 0x7f800000u | (man << 13);                 /* inf / NaN */
-  else if (exp != 0)
-    u = sign | ((exp + 112) << 23) | (man << 13);         /* normal */
-  else if (man == 0)
-    u = sign;                                             /* ±0 */
-  else
-    {
-      /* subnormal: man · 2^-24, exact in float */
-      f = (float) man * 5.9604644775390625e-8f;
-      return sign ? -f : f;
-    }
-  memcpy (&f, &u, 4);
-  return f;
-}
-
-static inline guint16
-f32_to_f16 (float f)
-{
-  guint32 u, sign, exp, man;
-  memcpy (&u, &f, 4);
-  sign = (u >> 16) & 0x8000;
-  exp = (u >> 23) & 0xff;
-  man = u & 0x7fffff;
-
-  if (exp == 0xff)
-    return (guint16) (sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0));
-  if (exp > 142)                                          /* ≥ 2^16: overflow */
-    return (guint16) (sign | 0x7c00);
-  if (exp >= 113)
-    {
-      /* normal half: round the 13 dropped bits to nearest even; a carry
-       * into the exponent is the correct result (up to inf) */
-      guint32 h = ((exp - 112) << 10) | (man >> 13);
-      guint32 rest = man & 0x1fff;
-      if (rest > 0x1000 || (rest == 0x1000 && (h & 1)))
-        h++;
-      return (guint16) (sign | h);
-    }
-  if (exp >= 102)
-    {
-      /* subnormal half: value = m · 2^-24 with m = (1.man) · 2^(exp-127+24) */
-      guint32 m = man | 0x800000;
-      int shift = 126 - (int) exp;                        /* 14 .. 24 */
-      guint32 h = m >> shift;
-      guint32 rest = m & ((1u << shift) - 1), half = 1u << (shift - 1);
-      if (rest > half || (rest == half && (h & 1)))
-        h++;
-      return (guint16) (sign | h);
-    }
-  return (guint16) sign;                                  /* underflow to ±0 */
-}
+/* ---- dtype conversion --------------------------------------------------------
+ * One rule for the whole program: pt-half.h's, bit-exact with torch's
+ * .to() (round to nearest even, a NaN becomes the canonical quiet NaN). */
 
 gboolean
 pt_tensor_convert (void       *dst,
@@ -165,8 +89,8 @@ pt_tensor_convert (void       *dst,
         {
         case PT_ST_F32: memcpy (&f, s + 4 * i, 4); break;
         case PT_ST_F64: memcpy (&d, s + 8 * i, 8); is_double = TRUE; break;
-        case PT_ST_BF16: { guint16 h; memcpy (&h, s + 2 * i, 2); f = bf16_to_f32 (h); break; }
-        case PT_ST_F16: { guint16 h; memcpy (&h, s + 2 * i, 2); f = f16_to_f32 (h); break; }
+        case PT_ST_BF16: { guint16 h; memcpy (&h, s + 2 * i, 2); f = pt_bf16_to_f32 (h); break; }
+        case PT_ST_F16: { guint16 h; memcpy (&h, s + 2 * i, 2); f = pt_f16_to_f32 (h); break; }
         default: g_assert_not_reached ();
         }
       switch (dst_dtype)
@@ -174,8 +98,8 @@ pt_tensor_convert (void       *dst,
         case PT_DTYPE_F32: ((float *) dst)[i] = is_double ? (float) d : f; break;
         case PT_DTYPE_F64: ((double *) dst)[i] = is_double ? d : (double) f; break;
         /* torch converts double → half types through float */
-        case PT_DTYPE_BF16: ((guint16 *) dst)[i] = f32_to_bf16 (is_double ? (float) d : f); break;
-        case PT_DTYPE_F16: ((guint16 *) dst)[i] = f32_to_f16 (is_double ? (float) d : f); break;
+        case PT_DTYPE_BF16: ((guint16 *) dst)[i] = pt_f32_to_bf16 (is_double ? (float) d : f); break;
+        case PT_DTYPE_F16: ((guint16 *) dst)[i] = pt_f32_to_f16 (is_double ? (float) d : f); break;
         default: g_assert_not_reached ();
         }
     }
