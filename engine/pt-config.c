@@ -816,7 +816,12 @@ pt_model_config_to_json (const PtModelConfig *c)
   INT ("num_hidden_layers", c->t_layers);
   INT ("num_image_tokens", c->num_image_tokens);
   INT ("num_key_value_heads", c->t_kv_heads);
-  if (gemma2)
+  /* Gemma2Config declares it an int (transformers 5 checks field types
+   * strictly): a whole number is written as one */
+  if (gemma2 && c->query_pre_attn_scalar == floor (c->query_pre_attn_scalar)
+      && c->query_pre_attn_scalar <= G_MAXINT)
+    INT ("query_pre_attn_scalar", (gint64) c->query_pre_attn_scalar);
+  else if (gemma2)
     DBL ("query_pre_attn_scalar", c->query_pre_attn_scalar);
   DBL ("rms_norm_eps", c->t_rms_norm_eps);
   /* both spellings: rope_parameters for transformers 5, rope_theta for 4 */

@@ -2,7 +2,7 @@
 """Export round trip through Hugging Face: PaliTune's exports load in PEFT /
 transformers and give the same numbers (tests/engine/test-export.c).
 
-    /opt/refenv/bin/python tools/make-export-fixtures.py BUILD_DIR/app/palitune-cli [OUTDIR]
+    /opt/refenv/bin/python tools/make-export-fixtures.py BUILD_DIR/app/palitune-cli [--paligemma2] [OUTDIR]
 
 With the pinned reference environment (transformers 5.23.0, peft 0.21.2,
 torch CPU float32; never a runtime dependency), it
@@ -19,7 +19,8 @@ torch CPU float32; never a runtime dependency), it
    tokenizer.model, SiglipImageProcessor), and writes the token-mean loss over
    the records and the per-record losses to expected.json.
 
-OUTDIR (default tests/fixtures/export) keeps model/, adapter/, merged/
+--paligemma2 does the same with a Gemma 2 decoder (default OUTDIR
+tests/fixtures/export-g2). OUTDIR (default tests/fixtures/export) keeps model/, adapter/, merged/
 (safetensors + configs), data/ (images + records) and expected.json; the run
 folder is scratch. The C test evaluates the same records through PaliTune's
 pipeline with the committed adapter and merged model and compares.
@@ -51,6 +52,14 @@ CONFIG = {
                       "num_attention_heads": 2, "num_hidden_layers": 1, "image_size": 28,
                       "patch_size": 14, "num_image_tokens": 4, "projection_dim": 32},
 }
+# the same with a Gemma 2 decoder (PaliGemma 2): GQA, a sliding window shorter than image +
+# prompt on the even layers, both softcaps, query_pre_attn_scalar != head_dim
+CONFIG_G2 = json.loads(json.dumps(CONFIG))
+CONFIG_G2["text_config"] = {"model_type": "gemma2", "hidden_size": 32, "intermediate_size": 64,
+                            "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16,
+                            "num_hidden_layers": 2, "vocab_size": 1760, "num_image_tokens": 4,
+                            "query_pre_attn_scalar": 24, "sliding_window": 5,
+                            "attn_logit_softcapping": 3.0, "final_logit_softcapping": 6.0}
 TEMPLATE = "answer {question}"
 
 
@@ -91,8 +100,11 @@ def record_losses(model, processor, data_dir, records):
 
 
 def main():
-    cli = os.path.abspath(sys.argv[1])
-    out = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "tests", "fixtures", "export"))
+    args = [a for a in sys.argv[1:] if a != "--paligemma2"]
+    g2 = "--paligemma2" in sys.argv
+    cli = os.path.abspath(args[0])
+    default = os.path.join(ROOT, "tests", "fixtures", "export-g2" if g2 else "export")
+    out = os.path.abspath(args[1] if len(args) > 1 else default)
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(out)
@@ -100,7 +112,7 @@ def main():
     try:
         cfg = os.path.join(scratch, "config.json")
         with open(cfg, "w") as f:
-            json.dump(CONFIG, f)
+            json.dump(CONFIG_G2 if g2 else CONFIG, f)
         model_dir = os.path.join(out, "model")
         data_dir = os.path.join(out, "data")
         run(cli, "init-model", "--config", cfg, "--out", model_dir, "--seed", "11",

@@ -1,7 +1,8 @@
 /* test-export.c — PaliTune's exports as Hugging Face sees them: an adapter
- * folder and a merged model exported by palitune-cli, loaded by peft 0.17.1 /
- * transformers 4.57.6 in tools/make-export-fixtures.py, give the losses in
- * expected.json; PaliTune loading the same folders must agree. */
+ * folder and a merged model exported by palitune-cli, loaded by peft 0.21.2 /
+ * transformers 5.23.0 in tools/make-export-fixtures.py, give the losses in
+ * expected.json; PaliTune loading the same folders must agree. Twice: a
+ * PaliGemma (fixtures/export) and a PaliGemma 2 (fixtures/export-g2). */
 #include "config.h"
 
 #include <math.h>
@@ -11,10 +12,12 @@
 #include "pt-pipeline.h"
 #include "pt-test-util.h"
 
+static const char *family_dir = "export";
+
 static char *
 fixture (const char *name)
 {
-  return g_test_build_filename (G_TEST_DIST, "fixtures", "export", name, NULL);
+  return g_test_build_filename (G_TEST_DIST, "fixtures", family_dir, name, NULL);
 }
 
 static double
@@ -59,13 +62,16 @@ check (const char *what, double ours, double theirs)
 }
 
 static void
-test_adapter_matches_peft (void)
+test_adapter_matches_peft (gconstpointer data)
 {
-  g_autofree char *model = fixture ("model");
-  g_autofree char *adapter = fixture ("adapter");
+  g_autofree char *model = NULL, *adapter = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtPipeline) pipe = pt_pipeline_open_inference (model, adapter, NULL, NULL, "cpu", 4, 32, &error);
+  g_autoptr(PtPipeline) pipe = NULL;
 
+  family_dir = data;
+  model = fixture ("model");
+  adapter = fixture ("adapter");
+  pipe = pt_pipeline_open_inference (model, adapter, NULL, NULL, "cpu", 4, 32, &error);
   g_assert_no_error (error);
   /* the per-tower targets came back from the exported regex */
   g_assert_true (g_strv_contains ((const char *const *) pipe->settings->lora_targets, "text.q_proj"));
@@ -77,11 +83,15 @@ test_adapter_matches_peft (void)
 }
 
 static void
-test_merged_matches_transformers (void)
+test_merged_matches_transformers (gconstpointer data)
 {
-  g_autofree char *merged = fixture ("merged");
+  g_autofree char *merged = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtPipeline) pipe = pt_pipeline_open_inference (merged, NULL, NULL, NULL, "cpu", 4, 32, &error);
+  g_autoptr(PtPipeline) pipe = NULL;
+
+  family_dir = data;
+  merged = fixture ("merged");
+  pipe = pt_pipeline_open_inference (merged, NULL, NULL, NULL, "cpu", 4, 32, &error);
 
   g_assert_no_error (error);
   check ("merged", pipeline_loss (pipe), expected ("merged_loss"));
@@ -91,7 +101,10 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/engine/export/adapter-peft", test_adapter_matches_peft);
-  g_test_add_func ("/engine/export/merged-transformers", test_merged_matches_transformers);
+  g_test_add_data_func ("/engine/export/adapter-peft", "export", test_adapter_matches_peft);
+  g_test_add_data_func ("/engine/export/merged-transformers", "export", test_merged_matches_transformers);
+  g_test_add_data_func ("/engine/export/paligemma2/adapter-peft", "export-g2", test_adapter_matches_peft);
+  g_test_add_data_func ("/engine/export/paligemma2/merged-transformers", "export-g2",
+                        test_merged_matches_transformers);
   return g_test_run ();
 }
