@@ -242,6 +242,7 @@ pt_cli_train (int argc, char **argv)
     { NULL }
   };
   g_autoptr(GError) error = NULL;
+  g_autoptr(PtComm) comm = NULL;   /* data parallel under mpirun / srun; outlives the trainer */
   g_autoptr(PtTrainSettings) s = NULL;
   g_autoptr(PtRun) run = NULL;
   g_autoptr(PtTrainer) trainer = NULL;
@@ -256,6 +257,9 @@ pt_cli_train (int argc, char **argv)
     return code;
   if (argc > 1)
     return pt_cli_usage_error (_("train: unexpected argument “%s”"), argv[1]);
+  comm = pt_comm_new_from_environment (&error);
+  if (comm == NULL)
+    return pt_cli_fail (error);
 
   if (resume != NULL)
     {
@@ -333,13 +337,18 @@ pt_cli_train (int argc, char **argv)
       if (!pt_train_settings_validate (s, &error))
         return pt_cli_fail (error);
 
-      if (out != NULL)
+      if (comm->rank > 0)
+        run = NULL;   /* rank 0 creates the run folder; pt_run_share opens it */
+      else if (out != NULL)
         run = pt_run_create_at (out, name, s, &error);
       else
         {
           g_autofree char *root = runs_root ? g_strdup (runs_root) : pt_runs_default_root ();
           run = pt_run_create (root, name, s, &error);
         }
+      if (run == NULL && comm->rank == 0)
+        return pt_cli_fail (error);
+      run = pt_run_share (comm, g_steal_pointer (&run), &error);
       if (run == NULL)
         return pt_cli_fail (error);
     }
@@ -347,6 +356,8 @@ pt_cli_train (int argc, char **argv)
   trainer = pt_trainer_new (run, NULL, force, &cb, &error);
   if (trainer == NULL)
     return pt_cli_fail (error);
+  pt_trainer_set_comm (trainer, comm);
+  quiet = quiet || comm->rank > 0;   /* rank 0 reports for all */
 
   job.trainer = trainer;
   job.run = run;

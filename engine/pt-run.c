@@ -10,6 +10,7 @@
 
 #include "pt-error.h"
 #include "pt-json.h"       /* pt_json_to_string, pt_json_load_file */
+#include "pt-comm.h"     /* pt_comm_broadcast */
 #include "pt-run.h"
 
 #define RUN_JSON "run.json"
@@ -28,6 +29,9 @@ struct _PtRun {
   int              step;
   int              total_steps;
   char            *device_name;
+  int              ranks;           /* processes that trained it (data parallel), 1 alone */
+  int              global_batch;    /* records per micro-batch over every rank; 0 = unknown */
+  gboolean         reader;          /* another rank writes the folder: leave the files alone */
   JsonNode        *inputs;          /* fingerprints at creation */
   JsonNode        *last_metrics;
   JsonNode        *best;
@@ -258,6 +262,13 @@ run_to_json (PtRun *run)
     json_builder_add_string_value (b, run->device_name);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "ranks");
+  json_builder_add_int_value (b, MAX (run->ranks, 1));
+  if (run->global_batch > 0)
+    {
+      json_builder_set_member_name (b, "global_batch");
+      json_builder_add_int_value (b, run->global_batch);
+    }
   json_builder_set_member_name (b, "settings");
   json_builder_add_value (b, pt_train_settings_to_json_node (run->settings));
   ADD_NODE ("inputs", run->inputs);
@@ -280,6 +291,8 @@ pt_run_save (PtRun   *run,
 
   g_return_val_if_fail (run != NULL, FALSE);
 
+  if (run->reader)
+    return TRUE;
   node = run_to_json (run);
   text = pt_json_to_string (node, TRUE);
   path = g_build_filename (run->dir, RUN_JSON, NULL);
@@ -469,6 +482,8 @@ pt_run_open (const char *run_dir,
     run->duration = 0;
   if (json_object_has_member (o, "device") && !json_object_get_null_member (o, "device"))
     run->device_name = g_strdup (pt_json_get_string (o, "device", NULL));
+  run->ranks = (int) CLAMP (pt_json_get_int (o, "ranks", 1), 1, 1 << 20);
+  run->global_batch = (int) CLAMP (pt_json_get_int (o, "global_batch", 0), 0, 1 << 24);
   run->inputs = member_copy (o, "inputs");
   run->last_metrics = member_copy (o, "last_metrics");
   run->best = member_copy (o, "best");
@@ -515,6 +530,22 @@ JsonNode *pt_run_get_last_metrics (PtRun *run) { return run->last_metrics; }
 JsonNode *pt_run_get_best (PtRun *run) { return run->best; }
 JsonNode *pt_run_get_final_metrics (PtRun *run) { return run->final_metrics; }
 const char *pt_run_get_device_name (PtRun *run) { return run->device_name; }
+int pt_run_get_ranks (PtRun *run) { return MAX (run->ranks, 1); }
+int pt_run_get_global_batch (PtRun *run) { return run->global_batch; }
+gboolean pt_run_is_writer (PtRun *run) { return !run->reader; }
+
+void
+pt_run_set_parallel (PtRun *run, int ranks, int global_batch)
+{
+  run->ranks = MAX (ranks, 1);
+  run->global_batch = MAX (global_batch, 0);
+}
+
+void
+pt_run_set_writer (PtRun *run, gboolean writer)
+{
+  run->reader = !writer;
+}
 
 void
 pt_run_set_status (PtRun       *run,
@@ -599,9 +630,12 @@ pt_run_append_metrics (PtRun    *run,
 {
   g_autofree char *path = g_build_filename (run->dir, METRICS_JSONL, NULL);
   g_autofree char *line = pt_json_to_string (row, FALSE);
-  FILE *f = g_fopen (path, "a");
+  FILE *f;
   gboolean ok;
 
+  if (run->reader)
+    return TRUE;
+  f = g_fopen (path, "a");
   if (f == NULL)
     {
       int saved = errno;
@@ -665,6 +699,8 @@ pt_run_truncate_metrics (PtRun   *run,
 
   if (rows == NULL)
     return FALSE;
+  if (run->reader)
+    return TRUE;
   for (guint i = 0; i < rows->len; i++)
     {
       JsonObject *o = json_node_get_object (rows->pdata[i]);
@@ -764,4 +800,43 @@ pt_run_delete (PtRun   *run,
                GError **error)
 {
   return pt_rmtree (run->dir, error);
+}
+
+PtRun *
+pt_run_share (PtComm  *comm,
+              PtRun   *run,
+              GError **error)
+{
+  g_autoptr(PtRun) mine = run;
+  guint64 length = 0;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (comm != NULL, NULL);
+  g_return_val_if_fail ((comm->rank == 0) == (run != NULL), NULL);
+
+  if (comm->world == 1)
+    return g_steal_pointer (&mine);
+  if (comm->rank == 0)
+    length = strlen (mine->dir);
+  if (!pt_comm_broadcast (comm, &length, sizeof length, 0, error))
+    return NULL;
+  if (length == 0 || length > 65536)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "Rank 0 sent no run folder");
+      return NULL;
+    }
+  dir = comm->rank == 0 ? g_strdup (mine->dir) : g_malloc0 (length + 1);
+  if (!pt_comm_broadcast (comm, dir, length, 0, error))
+    return NULL;
+  if (comm->rank == 0)
+    return g_steal_pointer (&mine);
+  mine = pt_run_open (dir, error);
+  if (mine == NULL)
+    {
+      g_prefix_error (error, "Rank %d cannot open the run folder rank 0 created (every rank must "
+                      "see the same file system): ", comm->rank);
+      return NULL;
+    }
+  pt_run_set_writer (mine, FALSE);
+  return g_steal_pointer (&mine);
 }
