@@ -10,7 +10,9 @@
 
 #include "pt-error.h"
 #include "pt-json.h"       /* pt_json_to_string, pt_json_load_file */
-#include "pt-comm.h"     /* pt_comm_broadcast */
+#include "pt-comm.h"        /* pt_comm_broadcast */
+#include "pt-metrics.h"     /* pt_metrics_row_from_json */
+#include "pt-tensorboard.h" /* pt_tb_* */
 #include "pt-run.h"
 
 #define RUN_JSON "run.json"
@@ -32,6 +34,7 @@ struct _PtRun {
   int              ranks;           /* processes that trained it (data parallel), 1 alone */
   int              global_batch;    /* records per micro-batch over every rank; 0 = unknown */
   gboolean         reader;          /* another rank writes the folder: leave the files alone */
+  char            *events;          /* the TensorBoard event file rows go to, NULL: none yet */
   JsonNode        *inputs;          /* fingerprints at creation */
   JsonNode        *last_metrics;
   JsonNode        *best;
@@ -507,6 +510,7 @@ pt_run_free (PtRun *run)
   g_free (run->id);
   g_free (run->name);
   g_free (run->error);
+  g_free (run->events);
   g_free (run->device_name);
   pt_train_settings_free (run->settings);
   g_clear_pointer (&run->inputs, json_node_unref);
@@ -623,6 +627,50 @@ pt_run_set_best (PtRun      *run,
 
 /* ---- metrics.jsonl ---- */
 
+/* The same row into the TensorBoard events, read as every reader reads it. */
+static gboolean
+append_events (PtRun *run, JsonNode *node, double wall_time, GError **error)
+{
+  g_autoptr(PtMetricsRow) row = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node)
+      || (row = pt_metrics_row_from_json (json_node_get_object (node))) == NULL)
+    return TRUE;
+  if (run->events == NULL)
+    {
+      run->events = pt_tb_file_new (run->dir, wall_time, error);
+      if (run->events == NULL)
+        return FALSE;
+    }
+  return pt_tb_file_append (run->events, row, wall_time, error);
+}
+
+/* A fresh event file holding the rows kept: their wall times are the run's
+ * start plus their training time (the time a resumed row was first written
+ * is not recorded). */
+static gboolean
+rewrite_events (PtRun *run, GPtrArray *kept, GError **error)
+{
+  double wall = (double) run->created;
+
+  g_clear_pointer (&run->events, g_free);
+  if (!pt_tb_remove_files (run->dir, error))
+    return FALSE;
+  run->events = pt_tb_file_new (run->dir, wall, error);
+  if (run->events == NULL)
+    return FALSE;
+  for (guint i = 0; i < kept->len; i++)
+    {
+      JsonNode *node = kept->pdata[i];
+      double elapsed = pt_json_get_double (json_node_get_object (node), "elapsed", NAN);
+      if (isfinite (elapsed) && elapsed >= 0)
+        wall = MAX (wall, run->created + elapsed);
+      if (!append_events (run, node, wall, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 pt_run_append_metrics (PtRun    *run,
                        JsonNode *row,
@@ -646,8 +694,11 @@ pt_run_append_metrics (PtRun    *run,
   ok = fputs (line, f) >= 0 && fputc ('\n', f) != EOF;
   ok = (fclose (f) == 0) && ok;
   if (!ok)
-    g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot write the metrics file (disk full?)");
-  return ok;
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot write the metrics file (disk full?)");
+      return FALSE;
+    }
+  return append_events (run, row, g_get_real_time () / 1e6, error);
 }
 
 GPtrArray *
@@ -693,6 +744,7 @@ pt_run_truncate_metrics (PtRun   *run,
                          GError **error)
 {
   g_autoptr(GPtrArray) rows = pt_run_read_metrics (run->dir, error);
+  g_autoptr(GPtrArray) kept = NULL;   /* borrowed from rows */
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *path = g_build_filename (run->dir, METRICS_JSONL, NULL);
   g_autoptr(GError) local_error = NULL;
@@ -701,12 +753,14 @@ pt_run_truncate_metrics (PtRun   *run,
     return FALSE;
   if (run->reader)
     return TRUE;
+  kept = g_ptr_array_new ();
   for (guint i = 0; i < rows->len; i++)
     {
       JsonObject *o = json_node_get_object (rows->pdata[i]);
       g_autofree char *line = NULL;
       if (pt_json_get_int (o, "step", 0) > last_step)
         continue;
+      g_ptr_array_add (kept, rows->pdata[i]);
       line = pt_json_to_string (rows->pdata[i], FALSE);
       g_string_append (out, line);
       g_string_append_c (out, '\n');
@@ -719,7 +773,7 @@ pt_run_truncate_metrics (PtRun   *run,
                    local_error->message);
       return FALSE;
     }
-  return TRUE;
+  return rewrite_events (run, kept, error);
 }
 
 char *

@@ -2,6 +2,7 @@
  *
  *   RUN_DIR/run.json        settings, inputs' fingerprints, status, progress, best, final metrics
  *   RUN_DIR/metrics.jsonl   one JSON object per line: {"type": "train"|"eval", "step": …}
+ *   RUN_DIR/events.out.tfevents.*  the same rows for TensorBoard (pt-tensorboard.h)
  *   RUN_DIR/checkpoints/    step-NNNNNNN/ folders written by the trainer
  *   RUN_DIR/adapter/, merged/  exports
  *
@@ -88,9 +89,10 @@ void         pt_run_set_final_metrics  (PtRun *run, JsonNode *metrics);
 void         pt_run_set_device_name    (PtRun *run, const char *name);
 gboolean     pt_run_save               (PtRun *run, GError **error);
 
-/* metrics.jsonl */
+/* metrics.jsonl, and the TensorBoard events of each row (rows pt-metrics.h reads) */
 gboolean     pt_run_append_metrics     (PtRun *run, JsonNode *row, GError **error);
-/* Drops rows with step > last_step (resuming from a checkpoint at last_step). */
+/* Drops rows with step > last_step (resuming from a checkpoint at last_step),
+ * and rewrites the TensorBoard events from the rows kept. */
 gboolean     pt_run_truncate_metrics   (PtRun *run, int last_step, GError **error);
 /* Every row (JsonNode* objects); malformed lines (a crash mid-line) are skipped. */
 GPtrArray   *pt_run_read_metrics       (const char *run_dir, GError **error);
