@@ -132,7 +132,7 @@ pt_comm_rank_device (PtComm     *comm,
 {
   g_return_val_if_fail (comm != NULL && device != NULL, NULL);
 
-  if (comm->world > 1 && g_str_has_prefix (device, "cuda"))
+  if (g_str_equal (device, PT_DEVICE_ALL_GPUS) || (comm->world > 1 && g_str_has_prefix (device, "cuda")))
     return g_strdup_printf ("cuda:%d", comm->local_rank);
   return g_strdup (device);
 }

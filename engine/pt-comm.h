@@ -7,6 +7,7 @@
  * interface; three implementations stand behind it:
  *
  *   single   one process, world 1 (the default): every operation is a no-op;
+ *   threads  (pt-comm-threads.c) trainer threads of one process, one per GPU;
  *   MPI      (pt-comm-mpi.c, built when MPI is found) host buffers through
  *            MPI_Allreduce / MPI_Bcast / MPI_Barrier;
  *   NCCL     (gpu/pt-nccl.cu, built with the CUDA backend when NCCL is found)
@@ -54,7 +55,7 @@ typedef struct {
 
 struct _PtComm {
   const PtCommOps       *ops;
-  const char            *name;        /* "single", "MPI" */
+  const char            *name;        /* "single", "threads", "MPI" */
   int                    rank;        /* 0 .. world-1; rank 0 writes the run folder */
   int                    world;
   int                    local_rank;  /* among the ranks on this machine */
@@ -77,8 +78,12 @@ PtComm   *pt_comm_new_from_environment (GError **error);
 /* Ends MPI when this communicator started it; frees an attached device reducer. */
 void      pt_comm_free              (PtComm *comm);
 
+/* "cuda:all" in the settings: every GPU of the machine, one rank each. */
+#define PT_DEVICE_ALL_GPUS "cuda:all"
+
 /* The device a rank trains on: "cuda:<local rank>" when the settings ask
- * for a CUDA device and several ranks share the machines, else device. */
+ * for every GPU, or for a CUDA device and several ranks share the machines;
+ * else device. */
 char     *pt_comm_rank_device       (PtComm *comm, const char *device);
 
 /* A device reducer for a backend (NCCL for CUDA). gpu/ registers one at
@@ -101,6 +106,15 @@ gboolean  pt_comm_broadcast         (PtComm *comm, void *buf, size_t bytes, int 
 gboolean  pt_comm_broadcast_backend (PtComm *comm, PtBackend *be, void *buf, size_t bytes,
                                      int root, GError **error);
 gboolean  pt_comm_barrier           (PtComm *comm, GError **error);
+
+/* n communicators for n trainer threads of one process (ranks 0..n-1, all
+ * local), of PtComm*: the app trains on every GPU this way. */
+GPtrArray *pt_comm_new_threads      (int n);
+/* This rank takes part in no more collectives (its trainer ended, well or
+ * not): the other threads' collectives then fail at once instead of waiting
+ * for it. Nothing for the other communicators (mpirun and srun end a job
+ * whose process failed). */
+void      pt_comm_leave             (PtComm *comm);
 
 #if HAVE_MPI
 /* MPI_COMM_WORLD (initialising MPI unless the program already did). */

@@ -624,7 +624,9 @@ evaluate (PtTrainer *t, gboolean *stop_early, GError **error)
   o.max_loss = t->s->eval_max_samples;
   o.max_generate = t->s->eval_max_samples;
   o.n_threads = t->s->num_workers;
-  o.cancellable = t->interrupt;
+  /* with several ranks a stop waits for the evaluation: one rank leaving it
+   * early would leave the others waiting for its share */
+  o.cancellable = t->comm->world > 1 ? NULL : t->interrupt;
   if (t->comm->world > 1)
     {
       dp_eval_share (t, &first, &n);
