@@ -176,8 +176,8 @@ absolutize (char **path)
     }
 }
 
-int
-pt_cli_train (int argc, char **argv)
+static int
+train (int argc, char **argv, PtComm **comm_out)
 {
   g_autofree char *model = NULL, *data = NULL, *val_data = NULL, *mode = NULL, *targets = NULL;
   g_autofree char *device = NULL, *out = NULL, *resume = NULL, *settings_file = NULL;
@@ -242,7 +242,7 @@ pt_cli_train (int argc, char **argv)
     { NULL }
   };
   g_autoptr(GError) error = NULL;
-  g_autoptr(PtComm) comm = NULL;   /* data parallel under mpirun / srun; outlives the trainer */
+  PtComm *comm;   /* data parallel under mpirun / srun: *comm_out, outlives the trainer */
   g_autoptr(PtTrainSettings) s = NULL;
   g_autoptr(PtRun) run = NULL;
   g_autoptr(PtTrainer) trainer = NULL;
@@ -257,7 +257,7 @@ pt_cli_train (int argc, char **argv)
     return code;
   if (argc > 1)
     return pt_cli_usage_error (_("train: unexpected argument “%s”"), argv[1]);
-  comm = pt_comm_new_from_environment (&error);
+  comm = *comm_out = pt_comm_new_from_environment (&error);
   if (comm == NULL)
     return pt_cli_fail (error);
 
@@ -385,4 +385,20 @@ pt_cli_train (int argc, char **argv)
     g_printerr (_("Run %s: %s (%s)\n"), pt_run_get_id (run), status_name (pt_run_get_status (run)),
                 pt_run_get_dir (run));
   return PT_EXIT_OK;
+}
+
+int
+pt_cli_train (int argc, char **argv)
+{
+  PtComm *comm = NULL;
+  int code = train (argc, argv, &comm);
+
+  if (comm != NULL)
+    {
+      /* a rank that failed must not wait for the others (they may wait for it) */
+      if (code != PT_EXIT_OK)
+        pt_comm_abandon (comm);
+      pt_comm_free (comm);
+    }
+  return code;
 }

@@ -64,7 +64,7 @@ mpi_free (PtComm *comm)
   PtCommMpi *self = (PtCommMpi *) comm;
   int finalized = 0;
 
-  if (self->finalize && MPI_Finalized (&finalized) == MPI_SUCCESS && !finalized)
+  if (self->finalize && !comm->abandoned && MPI_Finalized (&finalized) == MPI_SUCCESS && !finalized)
     MPI_Finalize ();
   g_free (self);
 }

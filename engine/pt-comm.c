@@ -117,6 +117,14 @@ pt_comm_new_from_environment (GError **error)
 }
 
 void
+pt_comm_abandon (PtComm *comm)
+{
+  g_return_if_fail (comm != NULL);
+  comm->abandoned = TRUE;
+  pt_comm_leave (comm);
+}
+
+void
 pt_comm_free (PtComm *comm)
 {
   if (comm == NULL)

@@ -59,6 +59,7 @@ struct _PtComm {
   int                    rank;        /* 0 .. world-1; rank 0 writes the run folder */
   int                    world;
   int                    local_rank;  /* among the ranks on this machine */
+  gboolean               abandoned;   /* pt_comm_abandon: free without waiting for the others */
   const PtCommDeviceOps *device_ops;  /* attached by pt_comm_attach_backend, or NULL */
   gpointer               device_impl;
 };
@@ -77,6 +78,11 @@ PtComm   *pt_comm_new_single        (void);
 PtComm   *pt_comm_new_from_environment (GError **error);
 /* Ends MPI when this communicator started it; frees an attached device reducer. */
 void      pt_comm_free              (PtComm *comm);
+/* This process failed and ends while the other ranks may wait for it: freeing
+ * the communicator then does not end MPI (MPI_Finalize would wait for them
+ * too), so the process exits at once with its error and the launcher stops
+ * the job. */
+void      pt_comm_abandon           (PtComm *comm);
 
 /* "cuda:all" in the settings: every GPU of the machine, one rank each. */
 #define PT_DEVICE_ALL_GPUS "cuda:all"

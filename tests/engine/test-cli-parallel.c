@@ -221,6 +221,35 @@ test_killed_resume (void)
                 train_row (one, STEPS)->train.loss);
 }
 
+/* A rank that fails on bad input ends the job with its exit code: the
+ * other rank, waiting for the run folder rank 0 would have made, does not
+ * keep it waiting for ever. */
+static void
+test_bad_input (void)
+{
+  g_autofree char *model = g_build_filename (g_getenv ("PT_SOURCE_ROOT"), "data", "demo", NULL);
+  g_autofree char *train_data = g_build_filename (data_dir, "train.jsonl", NULL);
+  const char *args[] = { "train", "--model", model, "--data", train_data, "--out", one_dir,
+                         "--batch", "4", "--max-steps", "2", "--quiet", NULL };
+  GPid pid = spawn (2, args);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int status = 0;
+  pid_t done = 0;
+
+  g_assert_nonnull (one_dir);   /* exists and is not empty: an input error */
+  while ((done = waitpid (pid, &status, WNOHANG)) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (20000);
+  if (done == 0)
+    {
+      kill (-pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      g_error ("mpirun kept waiting after rank 0 failed");
+    }
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -249,6 +278,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/engine/parallel/two-ranks", test_two_ranks);
   g_test_add_func ("/engine/parallel/killed-resume", test_killed_resume);
+  g_test_add_func ("/engine/parallel/bad-input", test_bad_input);
   code = g_test_run ();
   pt_rmtree (root, NULL);
   g_free (one_dir);
