@@ -7,6 +7,7 @@
 #include <string.h>         /* memset */
 
 #include "pt-backend.h"     /* pt_backend_list_devices, pt_backend_new */
+#include "pt-comm.h"        /* PT_DEVICE_ALL_GPUS */
 #include "pt-dataset.h"     /* pt_dataset_load */
 #include "pt-error.h"
 #include "pt-model.h"       /* pt_model_estimate_memory */
@@ -242,6 +243,13 @@ pt_train_estimate_steps_per_epoch (const PtTrainSettings *s,
   return (batches + s->grad_accum - 1) / MAX (s->grad_accum, 1);
 }
 
+/* "All GPUs": each GPU holds a copy and runs a step like cuda:0 alone. */
+static const char *
+one_device (const char *device)
+{
+  return g_strcmp0 (device, PT_DEVICE_ALL_GPUS) == 0 ? "cuda:0" : device;
+}
+
 /* The device's memory and the dtypes the trainer uses there. */
 static guint64
 device_memory (const char *device,
@@ -249,6 +257,7 @@ device_memory (const char *device,
 {
   g_autoptr(GPtrArray) devices = pt_backend_list_devices ();
 
+  device = one_device (device);
   for (guint i = 0; i < devices->len; i++)
     {
       PtDeviceInfo *d = devices->pdata[i];
@@ -382,7 +391,7 @@ speed_thread (GTask        *task,
   g_autofree double *up = g_new (double, job->n_steps);
   GError *error = NULL;
 
-  be = pt_backend_new (job->settings->device, &error);
+  be = pt_backend_new (one_device (job->settings->device), &error);
   if (be == NULL)
     goto fail;
   /* untrained weights: a step costs the same whatever the values are */
