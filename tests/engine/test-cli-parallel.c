@@ -90,7 +90,7 @@ train (int ranks, int batch, const char *name, int save_every, GPid *pid_out)
   const char *args[] = {
     "train", "--model", model, "--data", train_data, "--val-data", val_data, "--out", out,
     "--batch", b, "--grad-accum", "1", "--max-steps", steps, "--lr", "1e-3", "--warmup", "0",
-    "--save-every", save, "--workers", "1", "--quiet", NULL,
+    "--save-every", save, "--eval-samples", "8", "--workers", "1", "--quiet", NULL,
   };
   GPid pid = spawn (ranks, args);
 
