@@ -11,6 +11,7 @@
 #include "pt-error.h"
 #include "pt-json.h"        /* pt_json_load_file */
 #include "pt-trainer.h"
+#include "pt-training-ranks.h"   /* --device cuda:all in one process */
 
 typedef struct {
   PtTrainer   *trainer;
@@ -228,7 +229,7 @@ train (int argc, char **argv, PtComm **comm_out)
     { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Evaluations without improvement before stopping (default 3)"), N_("N") },
     { "min-delta", 0, 0, G_OPTION_ARG_DOUBLE, &min_delta, N_("Smallest change that counts as improvement"), N_("D") },
     { "skip-nonfinite", 0, 0, G_OPTION_ARG_NONE, &skip_nonfinite, N_("Skip steps with NaN/inf instead of stopping"), NULL },
-    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu or cuda:N (default cpu)"), N_("DEV") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu, cuda:N or cuda:all (every GPU; under mpirun or srun each rank takes cuda:<local rank>) (default cpu)"), N_("DEV") },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Random seed (default 42)"), N_("S") },
     { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, N_("Data loader threads (default: automatic)"), N_("N") },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, N_("quick-test, seed or best-quality"), N_("P") },
@@ -246,6 +247,7 @@ train (int argc, char **argv, PtComm **comm_out)
   g_autoptr(PtTrainSettings) s = NULL;
   g_autoptr(PtRun) run = NULL;
   g_autoptr(PtTrainer) trainer = NULL;
+  g_autoptr(PtTrainingRanks) ranks = NULL;   /* --device cuda:all: the other GPUs' trainers */
   g_autoptr(GMainLoop) loop = NULL;
   TrainJob job = { 0 };
   PtTrainerCallbacks cb = { step_cb, eval_cb, status_cb, log_cb, &job };
@@ -358,6 +360,13 @@ train (int argc, char **argv, PtComm **comm_out)
     return pt_cli_fail (error);
   pt_trainer_set_comm (trainer, comm);
   quiet = quiet || comm->rank > 0;   /* rank 0 reports for all */
+  if (comm->world == 1 && g_strcmp0 (pt_run_get_settings (run)->device, PT_DEVICE_ALL_GPUS) == 0)
+    {
+      /* every GPU of this computer, one trainer thread each (as the app does) */
+      g_autoptr(GPtrArray) gpus = pt_training_ranks_list_gpus ();
+      if (gpus->len > 1 && (ranks = pt_training_ranks_start (run, trainer, (int) gpus->len, force, &error)) == NULL)
+        return pt_cli_fail (error);
+    }
 
   job.trainer = trainer;
   job.run = run;
@@ -373,6 +382,15 @@ train (int argc, char **argv, PtComm **comm_out)
   g_thread_join (thread);
   if (job.interrupts < 2)
     g_source_remove (sig);
+  if (ranks != NULL)
+    {
+      g_autofree char *other = pt_training_ranks_finish (ranks);
+      if (!job.ok && other != NULL)   /* another GPU's failure stopped this one: say that one */
+        {
+          g_clear_error (&job.error);
+          g_set_error_literal (&job.error, PT_ERROR, PT_ERROR_DEVICE, other);
+        }
+    }
 
   if (!job.ok)
     {
