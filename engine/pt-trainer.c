@@ -277,7 +277,9 @@ dp_reduce_gradients (PtTrainer *t, double *loss_sum, GError **error)
   PtModel *model = t->pipe->model;
   PtBackend *be = t->pipe->backend;
 
-  if (t->comm->world == 1)
+  /* one rank: nothing to sum, unless a device reducer is attached to be
+   * checked alone (PT_COMM_DEVICE=1: NCCL over one GPU must change nothing) */
+  if (t->comm->world == 1 && t->comm->device_ops == NULL)
     return TRUE;
   for (guint i = 0; i < pt_model_n_trainables (model); i++)
     {

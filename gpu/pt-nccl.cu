@@ -1,9 +1,12 @@
 /* pt-nccl.cu — the collective interface's device reducer over NCCL. Host
  * code only: ncclAllReduce runs on the CUDA backend's stream, so it follows
- * the backward pass and precedes the optimiser step without a host wait. */
+ * the backward pass and precedes the optimiser step without a host wait.
+ * libnccl.so.2 is opened when a run first needs it, not linked: it is 200 MB,
+ * and training on one GPU must not depend on it. */
 #include "config.h"
 
-#include <nccl.h>               /* ncclCommInitRank, ncclAllReduce */
+#include <dlfcn.h>              /* dlopen, dlsym */
+#include <nccl.h>               /* the types and the signatures */
 
 #include "pt-cuda-private.h"    /* PtCudaBackend: device, stream */
 #include "pt-error.h"
@@ -14,12 +17,59 @@ typedef struct {
   int        device;
 } PtNccl;
 
+/* The NCCL functions used, from libnccl.so.2 */
+static struct {
+  const char *(*get_error_string) (ncclResult_t);
+  ncclResult_t (*get_unique_id)   (ncclUniqueId *);
+  ncclResult_t (*comm_init_rank)  (ncclComm_t *, int, ncclUniqueId, int);
+  ncclResult_t (*all_reduce)      (const void *, void *, size_t, ncclDataType_t, ncclRedOp_t,
+                                   ncclComm_t, cudaStream_t);
+  ncclResult_t (*comm_destroy)    (ncclComm_t);
+} nccl;
+
+extern "C" gboolean
+pt_nccl_load (GError **error)
+{
+  static gsize done;
+  static char *failure;
+
+  if (g_once_init_enter (&done))
+    {
+      void *lib = dlopen ("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
+      if (lib == NULL)
+        lib = dlopen ("libnccl.so", RTLD_NOW | RTLD_LOCAL);
+      if (lib == NULL)
+        failure = g_strdup_printf ("NCCL is not installed (%s): it sums the gradients between GPUs",
+                                   dlerror ());
+      else
+        {
+#define SYM(field, name) G_STMT_START { \
+            *(void **) &nccl.field = dlsym (lib, name); \
+            if (nccl.field == NULL && failure == NULL) \
+              failure = g_strdup_printf ("This NCCL lacks %s", name); } G_STMT_END
+          SYM (get_error_string, "ncclGetErrorString");
+          SYM (get_unique_id, "ncclGetUniqueId");
+          SYM (comm_init_rank, "ncclCommInitRank");
+          SYM (all_reduce, "ncclAllReduce");
+          SYM (comm_destroy, "ncclCommDestroy");
+#undef SYM
+        }
+      g_once_init_leave (&done, 1);
+    }
+  if (failure != NULL)
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_UNSUPPORTED, failure);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check (ncclResult_t r, const char *what, GError **error)
 {
   if (r == ncclSuccess)
     return TRUE;
-  g_set_error (error, PT_ERROR, PT_ERROR_DEVICE, "NCCL %s failed: %s", what, ncclGetErrorString (r));
+  g_set_error (error, PT_ERROR, PT_ERROR_DEVICE, "NCCL %s failed: %s", what, nccl.get_error_string (r));
   return FALSE;
 }
 
@@ -42,7 +92,7 @@ nccl_all_reduce (gpointer impl, PtBackend *be, void *buf, size_t count, PtDType 
     }
   if (count == 0)
     return TRUE;
-  return check (ncclAllReduce (buf, buf, count, dtype == PT_DTYPE_F64 ? ncclFloat64 : ncclFloat32,
+  return check (nccl.all_reduce (buf, buf, count, dtype == PT_DTYPE_F64 ? ncclFloat64 : ncclFloat32,
                                ncclSum, self->comm, cb->stream), "all-reduce", error);
 }
 
@@ -51,7 +101,7 @@ nccl_free (gpointer impl)
 {
   PtNccl *self = (PtNccl *) impl;
 
-  ncclCommDestroy (self->comm);
+  nccl.comm_destroy (self->comm);
   g_free (self);
 }
 
@@ -68,8 +118,10 @@ pt_nccl_attach (PtComm *comm, PtBackend *be, GError **error)
 
   if (be->device_id == NULL || !g_str_has_prefix (be->device_id, "cuda"))
     return TRUE;   /* a CPU rank: host memory through the host communicator */
+  if (!pt_nccl_load (error))
+    return FALSE;
   memset (&id, 0, sizeof id);
-  if (comm->rank == 0 && !check (ncclGetUniqueId (&id), "unique id", error))
+  if (comm->rank == 0 && !check (nccl.get_unique_id (&id), "unique id", error))
     return FALSE;
   if (!pt_comm_broadcast (comm, &id, sizeof id, 0, error))
     return FALSE;
@@ -82,7 +134,7 @@ pt_nccl_attach (PtComm *comm, PtBackend *be, GError **error)
       g_free (self);
       return FALSE;
     }
-  if (!check (ncclCommInitRank (&self->comm, comm->world, id, comm->rank), "initialisation", error))
+  if (!check (nccl.comm_init_rank (&self->comm, comm->world, id, comm->rank), "initialisation", error))
     {
       g_free (self);
       return FALSE;

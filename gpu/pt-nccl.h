@@ -12,6 +12,9 @@ G_BEGIN_DECLS
  * communicator). */
 void      pt_nccl_register (void);
 
+/* Opens libnccl.so.2 (once); FALSE with the reason when it is missing. */
+gboolean  pt_nccl_load     (GError **error);
+
 /* Attaches an NCCL communicator for be to comm (what the registration does). */
 gboolean  pt_nccl_attach   (PtComm *comm, PtBackend *be, GError **error);
 
