@@ -4,16 +4,17 @@
  * srun, train one model together: every rank computes the gradients of its
  * share of each global batch, the gradients are summed over the ranks, and
  * every rank then makes the same optimiser step. The trainer calls only this
- * interface; three implementations stand behind it:
+ * interface; these implementations stand behind it:
  *
  *   single   one process, world 1 (the default): every operation is a no-op;
  *   threads  (pt-comm-threads.c) trainer threads of one process, one per GPU;
  *   MPI      (pt-comm-mpi.c, built when MPI is found) host buffers through
  *            MPI_Allreduce / MPI_Bcast / MPI_Barrier;
- *   NCCL     (gpu/pt-nccl.cu, built with the CUDA backend when NCCL is found)
- *            attached to a host communicator once the rank's CUDA backend is
- *            open: sums device buffers in place (ncclAllReduce on the
- *            backend's stream); host buffers still go through the host one.
+ *   NCCL     (gpu/pt-nccl.cu, built with the CUDA backend when nccl.h is
+ *            found, libnccl.so.2 opened when needed) attached to a host
+ *            communicator once the rank's CUDA backend is open: sums device
+ *            buffers in place (ncclAllReduce on the backend's stream); host
+ *            buffers still go through the host one.
  *
  * Ranks come from the launcher: Open MPI's mpirun (OMPI_COMM_WORLD_*), srun
  * (SLURM_PROCID, SLURM_STEP_NUM_TASKS, SLURM_LOCALID), MPICH / PMI (PMI_RANK,
@@ -21,8 +22,9 @@
  * the GPU: cuda:<local rank>.
  *
  * Every rank must make the same collective calls in the same order, or they
- * wait for one another for ever; a rank that fails ends the job (mpirun and
- * srun stop the others when one exits with an error).
+ * wait for one another for ever; a rank that fails ends the job (it exits
+ * without MPI_Finalize, pt_comm_abandon, and mpirun or srun stop the others)
+ * or, with threads, leaves (pt_comm_leave) so the others' waits fail.
  */
 #pragma once
 
