@@ -224,6 +224,21 @@ pt_train_estimate_text_len (const PtTrainSettings *s,
   return len > 0 ? len : PT_ESTIMATE_DEFAULT_TEXT_LEN;
 }
 
+/* Records per micro-batch over every GPU ("All N GPUs": N × the batch). */
+static guint64
+global_batch (const PtTrainSettings *s)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  guint64 gpus = 0;
+
+  if (g_strcmp0 (s->device, PT_DEVICE_ALL_GPUS) != 0)
+    return MAX (s->batch_size, 1);
+  devices = pt_backend_list_devices ();
+  for (guint i = 0; i < devices->len; i++)
+    gpus += g_str_has_prefix (((PtDeviceInfo *) devices->pdata[i])->id, "cuda:");
+  return (guint64) MAX (s->batch_size, 1) * MAX (gpus, 1);
+}
+
 guint64
 pt_train_estimate_steps_per_epoch (const PtTrainSettings *s,
                                    guint                  n_usable)
@@ -239,7 +254,7 @@ pt_train_estimate_steps_per_epoch (const PtTrainSettings *s,
   else
     n_val = (guint64) ceil (s->val_split * n_usable);
   n_train = n_usable - MIN (n_val, n_usable);
-  batches = (n_train + s->batch_size - 1) / MAX (s->batch_size, 1);
+  batches = (n_train + global_batch (s) - 1) / global_batch (s);
   return (batches + s->grad_accum - 1) / MAX (s->grad_accum, 1);
 }
 
