@@ -20,6 +20,7 @@ PACKAGES=(
   webp-pixbuf-loader librsvg2-common adwaita-icon-theme fonts-cantarell
   desktop-file-utils appstream-util
   xvfb xauth dbus
+  libopenmpi-dev openmpi-bin
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

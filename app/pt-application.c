@@ -10,6 +10,9 @@
 #if HAVE_CUDA
 #include "pt-cuda.h"       /* pt_cuda_register */
 #endif
+#if HAVE_NCCL
+#include "pt-nccl.h"       /* pt_nccl_register */
+#endif
 
 #define SCHEMA_ID "io.github.palitune.PaliTune"
 
@@ -143,6 +146,9 @@ pt_application_startup (GApplication *app)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
 #if HAVE_CUDA
   pt_cuda_register ();
+#endif
+#if HAVE_NCCL
+  pt_nccl_register ();   /* gradients between GPUs of a data-parallel run */
 #endif
 }
 

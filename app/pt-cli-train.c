@@ -12,6 +12,7 @@
 #include "pt-json.h"        /* pt_json_load_file */
 #include "pt-dataset.h"     /* pt_dataset_check_columns */
 #include "pt-trainer.h"
+#include "pt-training-ranks.h"   /* --device cuda:all in one process */
 
 typedef struct {
   PtTrainer   *trainer;
@@ -177,8 +178,8 @@ absolutize (char **path)
     }
 }
 
-int
-pt_cli_train (int argc, char **argv)
+static int
+train (int argc, char **argv, PtComm **comm_out)
 {
   g_autofree char *model = NULL, *data = NULL, *val_data = NULL, *mode = NULL, *targets = NULL;
   g_autofree char *split = NULL, *columns = NULL;
@@ -237,7 +238,7 @@ pt_cli_train (int argc, char **argv)
     { "patience", 0, 0, G_OPTION_ARG_INT, &patience, N_("Evaluations without improvement before stopping (default 3)"), N_("N") },
     { "min-delta", 0, 0, G_OPTION_ARG_DOUBLE, &min_delta, N_("Smallest change that counts as improvement"), N_("D") },
     { "skip-nonfinite", 0, 0, G_OPTION_ARG_NONE, &skip_nonfinite, N_("Skip steps with NaN/inf instead of stopping"), NULL },
-    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu or cuda:N (default cpu)"), N_("DEV") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("cpu, cuda:N or cuda:all (every GPU; under mpirun or srun each rank takes cuda:<local rank>) (default cpu)"), N_("DEV") },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, N_("auto, bf16 or f32 (default auto: bf16 where the device computes it natively)"), N_("P") },
     { "memory-limit", 0, 0, G_OPTION_ARG_STRING, &memory_limit, N_("Most memory the CPU backend may use, such as 6G or 512M; a step that runs out retries with half the micro-batch"), N_("SIZE") },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, N_("Random seed (default 42)"), N_("S") },
@@ -253,9 +254,11 @@ pt_cli_train (int argc, char **argv)
     { NULL }
   };
   g_autoptr(GError) error = NULL;
+  PtComm *comm;   /* data parallel under mpirun / srun: *comm_out, outlives the trainer */
   g_autoptr(PtTrainSettings) s = NULL;
   g_autoptr(PtRun) run = NULL;
   g_autoptr(PtTrainer) trainer = NULL;
+  g_autoptr(PtTrainingRanks) ranks = NULL;   /* --device cuda:all: the other GPUs' trainers */
   g_autoptr(GMainLoop) loop = NULL;
   TrainJob job = { 0 };
   PtTrainerCallbacks cb = { step_cb, eval_cb, status_cb, log_cb, &job };
@@ -267,6 +270,9 @@ pt_cli_train (int argc, char **argv)
     return code;
   if (argc > 1)
     return pt_cli_usage_error (_("train: unexpected argument “%s”"), argv[1]);
+  comm = *comm_out = pt_comm_new_from_environment (&error);
+  if (comm == NULL)
+    return pt_cli_fail (error);
 
   if (resume != NULL)
     {
@@ -365,13 +371,18 @@ pt_cli_train (int argc, char **argv)
       if (!pt_train_settings_validate (s, &error))
         return pt_cli_fail (error);
 
-      if (out != NULL)
+      if (comm->rank > 0)
+        run = NULL;   /* rank 0 creates the run folder; pt_run_share opens it */
+      else if (out != NULL)
         run = pt_run_create_at (out, name, s, &error);
       else
         {
           g_autofree char *root = runs_root ? g_strdup (runs_root) : pt_runs_default_root ();
           run = pt_run_create (root, name, s, &error);
         }
+      if (run == NULL && comm->rank == 0)
+        return pt_cli_fail (error);
+      run = pt_run_share (comm, g_steal_pointer (&run), &error);
       if (run == NULL)
         return pt_cli_fail (error);
     }
@@ -379,6 +390,15 @@ pt_cli_train (int argc, char **argv)
   trainer = pt_trainer_new (run, NULL, force, &cb, &error);
   if (trainer == NULL)
     return pt_cli_fail (error);
+  pt_trainer_set_comm (trainer, comm);
+  quiet = quiet || comm->rank > 0;   /* rank 0 reports for all */
+  if (comm->world == 1 && g_strcmp0 (pt_run_get_settings (run)->device, PT_DEVICE_ALL_GPUS) == 0)
+    {
+      /* every GPU of this computer, one trainer thread each (as the app does) */
+      g_autoptr(GPtrArray) gpus = pt_training_ranks_list_gpus ();
+      if (gpus->len > 1 && (ranks = pt_training_ranks_start (run, trainer, (int) gpus->len, force, &error)) == NULL)
+        return pt_cli_fail (error);
+    }
 
   job.trainer = trainer;
   job.run = run;
@@ -394,6 +414,15 @@ pt_cli_train (int argc, char **argv)
   g_thread_join (thread);
   if (job.interrupts < 2)
     g_source_remove (sig);
+  if (ranks != NULL)
+    {
+      g_autofree char *other = pt_training_ranks_finish (ranks);
+      if (!job.ok && other != NULL)   /* another GPU's failure stopped this one: say that one */
+        {
+          g_clear_error (&job.error);
+          g_set_error_literal (&job.error, PT_ERROR, PT_ERROR_DEVICE, other);
+        }
+    }
 
   if (!job.ok)
     {
@@ -406,4 +435,20 @@ pt_cli_train (int argc, char **argv)
     g_printerr (_("Run %s: %s (%s)\n"), pt_run_get_id (run), status_name (pt_run_get_status (run)),
                 pt_run_get_dir (run));
   return PT_EXIT_OK;
+}
+
+int
+pt_cli_train (int argc, char **argv)
+{
+  PtComm *comm = NULL;
+  int code = train (argc, argv, &comm);
+
+  if (comm != NULL)
+    {
+      /* a rank that failed must not wait for the others (they may wait for it) */
+      if (code != PT_EXIT_OK)
+        pt_comm_abandon (comm);
+      pt_comm_free (comm);
+    }
+  return code;
 }

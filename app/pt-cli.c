@@ -12,6 +12,9 @@
 #if HAVE_CUDA
 #include "pt-cuda.h"       /* pt_cuda_register */
 #endif
+#if HAVE_NCCL
+#include "pt-nccl.h"       /* pt_nccl_register */
+#endif
 
 static const PtCliCommand commands[] = {
   { "devices", N_("List compute devices"), pt_cli_devices },
@@ -154,6 +157,9 @@ main (int argc, char **argv)
   g_set_prgname ("palitune-cli");
 #if HAVE_CUDA
   pt_cuda_register ();
+#endif
+#if HAVE_NCCL
+  pt_nccl_register ();   /* gradients between GPUs of a data-parallel run */
 #endif
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")

@@ -3,82 +3,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>                          /* NAN */
-#include <string.h>                        /* memset */
 
 #include "pt-error.h"
 #include "pt-export.h"                     /* pt_export_adapter, pt_export_merged */
+#include "pt-metrics.h"                    /* pt_metrics_read */
 #include "pt-run.h"
 #include "pt-runs-page.h"                  /* PtRunsPage */
 #include "pt-train-controller-private.h"
 
 /* ---- a run's history on the charts ---- */
-
-static double
-member_double (JsonObject *o,
-               const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || JSON_NODE_TYPE (n) != JSON_NODE_VALUE)
-    return NAN;
-  return json_node_get_double (n);
-}
-
-static void
-step_from_row (JsonObject    *o,
-               int            total,
-               PtStepMetrics *m)
-{
-  memset (m, 0, sizeof *m);
-  m->step = (int) json_object_get_int_member_with_default (o, "step", 0);
-  m->total_steps = total;
-  m->loss = member_double (o, "loss");
-  m->lr = member_double (o, "lr");
-  m->grad_norm = member_double (o, "grad_norm");
-  m->step_ms = member_double (o, "step_ms");
-  m->data_ms = member_double (o, "data_ms");
-  m->forward_ms = member_double (o, "forward_ms");
-  m->backward_ms = member_double (o, "backward_ms");
-  m->optim_ms = member_double (o, "optim_ms");
-  m->samples_per_s = member_double (o, "samples_per_s");
-  m->tokens_per_s = member_double (o, "tokens_per_s");
-  m->memory_in_use = (guint64) json_object_get_int_member_with_default (o, "memory", 0);
-  m->elapsed_s = member_double (o, "elapsed");
-  m->eta_s = -1;
-  m->skipped = json_object_get_boolean_member_with_default (o, "skipped", FALSE);
-}
-
-static PtEvalMetrics *
-eval_from_row (JsonObject *o,
-               int         best_step)
-{
-  PtEvalMetrics *m = g_new0 (PtEvalMetrics, 1);
-  JsonArray *samples = json_object_has_member (o, "samples") ? json_object_get_array_member (o, "samples") : NULL;
-
-  m->step = (int) json_object_get_int_member_with_default (o, "step", 0);
-  m->val_loss = member_double (o, "val_loss");
-  m->vqa_accuracy = member_double (o, "vqa_accuracy");
-  m->exact_match = member_double (o, "exact_match");
-  m->is_best = m->step == best_step;
-  m->samples = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_eval_sample_free);
-  for (guint i = 0; samples != NULL && i < json_array_get_length (samples); i++)
-    {
-      JsonObject *so = json_array_get_object_element (samples, i);
-      PtEvalSample *s;
-
-      if (so == NULL)
-        continue;
-      s = g_new0 (PtEvalSample, 1);
-      s->record = (guint) json_object_get_int_member_with_default (so, "record", 0);
-      s->image_path = g_strdup (json_object_get_string_member_with_default (so, "image", NULL));
-      s->question = g_strdup (json_object_get_string_member_with_default (so, "question", ""));
-      s->answer = g_strdup (json_object_get_string_member_with_default (so, "answer", ""));
-      s->prediction = g_strdup (json_object_get_string_member_with_default (so, "prediction", ""));
-      g_ptr_array_add (m->samples, s);
-    }
-  return m;
-}
 
 void
 pt_train_controller_load_history (PtTrainController *self,
@@ -89,42 +22,36 @@ pt_train_controller_load_history (PtTrainController *self,
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (PtStepMetrics));
   JsonNode *best;
-  int total, last_step, best_step = -1;
+  int total, best_step = -1;
 
   if (view == NULL || run == NULL)
     return;
-  rows = pt_run_read_metrics (run_dir, NULL);
+  /* rows after the latest checkpoint are replayed by the resume: keep what it kept */
+  rows = pt_metrics_read (run_dir, pt_run_get_step (run), NULL);
   if (rows == NULL)
     return;
   total = pt_run_get_total_steps (run);
-  /* rows after the latest checkpoint are replayed by the resume: keep what it kept */
-  last_step = pt_run_get_step (run);
   best = pt_run_get_best (run);
   if (best != NULL && JSON_NODE_HOLDS_OBJECT (best))
     best_step = (int) json_object_get_int_member_with_default (json_node_get_object (best), "step", -1);
 
   for (guint i = 0; i < rows->len; i++)
     {
-      JsonObject *o = json_node_get_object (rows->pdata[i]);
-      const char *type = o != NULL ? json_object_get_string_member_with_default (o, "type", "") : "";
-      int step = o != NULL ? (int) json_object_get_int_member_with_default (o, "step", 0) : 0;
+      PtMetricsRow *row = rows->pdata[i];
 
-      if (step > last_step)
-        continue;
-      if (g_str_equal (type, "train"))
+      if (row->kind == PT_METRICS_TRAIN)
         {
-          PtStepMetrics m;
-          step_from_row (o, total, &m);
+          PtStepMetrics m = row->train;
+          m.total_steps = total;
           g_array_append_val (steps, m);
         }
-      else if (g_str_equal (type, "eval"))
+      else
         {
-          g_autoptr(PtEvalMetrics) m = NULL;
           /* the steps before an evaluation come first */
           pt_training_view_add_steps (view, (const PtStepMetrics *) (gpointer) steps->data, steps->len);
           g_array_set_size (steps, 0);
-          m = eval_from_row (o, best_step);
-          pt_training_view_add_eval (view, m);
+          row->eval->is_best = row->step == best_step;
+          pt_training_view_add_eval (view, row->eval);
         }
     }
   pt_training_view_add_steps (view, (const PtStepMetrics *) (gpointer) steps->data, steps->len);

@@ -139,10 +139,8 @@ session_steps_cb (PtTrainingSession *session,
   if (view != NULL)
     pt_training_view_add_steps (view, m, n);
   /* the time estimate follows the live pace (step 1 pays for warm-up) */
-  for (guint i = 0; i < n; i++)
-    if (m[i].step > 1 && m[i].step_ms > 0)
-      self->live_step_s = self->live_step_s > 0 ? 0.8 * self->live_step_s + 0.2 * m[i].step_ms / 1000
-                                                : m[i].step_ms / 1000;
+  if (n > 0 && m[n - 1].step_s_avg > 0)
+    self->live_step_s = m[n - 1].step_s_avg;   /* the trainer's average (pt_metrics_average_step_time) */
   /* the estimate follows the pace once a second at most */
   if (self->live_step_s > 0 && self->run_key != NULL
       && g_get_monotonic_time () - self->live_shown > G_USEC_PER_SEC)

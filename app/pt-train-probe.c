@@ -7,6 +7,7 @@
 #include <string.h>         /* memset */
 
 #include "pt-backend.h"     /* pt_backend_list_devices, pt_backend_new_full */
+#include "pt-comm.h"        /* PT_DEVICE_ALL_GPUS */
 #include "pt-dataset.h"     /* pt_dataset_load */
 #include "pt-error.h"
 #include "pt-model.h"       /* pt_model_estimate_memory */
@@ -227,6 +228,21 @@ pt_train_estimate_text_len (const PtTrainSettings *s,
   return len > 0 ? len : PT_ESTIMATE_DEFAULT_TEXT_LEN;
 }
 
+/* Records per micro-batch over every GPU ("All N GPUs": N × the batch). */
+static guint64
+global_batch (const PtTrainSettings *s)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  guint64 gpus = 0;
+
+  if (g_strcmp0 (s->device, PT_DEVICE_ALL_GPUS) != 0)
+    return MAX (s->batch_size, 1);
+  devices = pt_backend_list_devices ();
+  for (guint i = 0; i < devices->len; i++)
+    gpus += g_str_has_prefix (((PtDeviceInfo *) devices->pdata[i])->id, "cuda:");
+  return (guint64) MAX (s->batch_size, 1) * MAX (gpus, 1);
+}
+
 guint64
 pt_train_estimate_steps_per_epoch (const PtTrainSettings *s,
                                    guint                  n_usable)
@@ -242,8 +258,15 @@ pt_train_estimate_steps_per_epoch (const PtTrainSettings *s,
   else
     n_val = (guint64) ceil (s->val_split * n_usable);
   n_train = n_usable - MIN (n_val, n_usable);
-  batches = (n_train + s->batch_size - 1) / MAX (s->batch_size, 1);
+  batches = (n_train + global_batch (s) - 1) / global_batch (s);
   return (batches + s->grad_accum - 1) / MAX (s->grad_accum, 1);
+}
+
+/* "All GPUs": each GPU holds a copy and runs a step like cuda:0 alone. */
+static const char *
+one_device (const char *device)
+{
+  return g_strcmp0 (device, PT_DEVICE_ALL_GPUS) == 0 ? "cuda:0" : device;
 }
 
 /* The device's memory and the dtypes the trainer uses there. */
@@ -253,6 +276,7 @@ device_memory (const char *device,
 {
   g_autoptr(GPtrArray) devices = pt_backend_list_devices ();
 
+  device = one_device (device);
   for (guint i = 0; i < devices->len; i++)
     {
       PtDeviceInfo *d = devices->pdata[i];
@@ -420,7 +444,7 @@ speed_thread (GTask        *task,
     /* the precision the run will compute in (validated with the settings) */
     PtPrecision precision = PT_PRECISION_AUTO;
     pt_precision_parse (job->settings->precision, &precision);
-    be = pt_backend_new_full (job->settings->device, precision, 0, &error);
+    be = pt_backend_new_full (one_device (job->settings->device), precision, 0, &error);
   }
   if (be == NULL)
     goto fail;

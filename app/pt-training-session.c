@@ -10,6 +10,7 @@
 #endif
 
 #include "pt-error.h"
+#include "pt-training-ranks.h"     /* the other GPUs of an all-GPUs run */
 #include "pt-training-session.h"
 
 struct _PtTrainingSession
@@ -28,6 +29,7 @@ struct _PtTrainingSession
   GThread        *thread;
   PtTrainer      *trainer;
   PtRun          *run;
+  PtTrainingRanks *ranks;           /* an all-GPUs run: the trainers of GPUs 1 … n-1, or NULL */
 
   GMainContext   *context;          /* where signals are emitted: the creator's */
 
@@ -113,6 +115,7 @@ finish_job (PtTrainingSession *self, PtRunStatus status, const char *text)
   if (self->thread != NULL)
     g_thread_join (g_steal_pointer (&self->thread));
   g_clear_pointer (&self->trainer, pt_trainer_free);
+  g_clear_pointer (&self->ranks, pt_training_ranks_free);
   g_clear_pointer (&self->run, pt_run_free);
   set_state (self, PT_SESSION_IDLE);
   set_message (self, text);
@@ -289,8 +292,18 @@ trainer_thread (gpointer data)
   e->kind = EVENT_DONE;
   e->ok = pt_trainer_run (self->trainer, &error);
   e->status = pt_run_get_status (self->run);
+  if (self->ranks != NULL)
+    {
+      /* another GPU's failure is what stopped this one: say that one */
+      g_autofree char *other = pt_training_ranks_finish (self->ranks);
+      if (!e->ok && other != NULL)
+        e->text = g_steal_pointer (&other);
+    }
   if (!e->ok)
-    e->text = g_strdup (error->message);
+    {
+      if (e->text == NULL)
+        e->text = g_strdup (error->message);
+    }
   else if (e->status == PT_RUN_PAUSED)
     e->text = g_strdup (_("Paused — resume continues where it stopped"));
   else if (e->status == PT_RUN_STOPPED)
@@ -312,6 +325,19 @@ launch (PtTrainingSession *self, PtRun *run, gboolean force, GError **error)
     {
       pt_run_free (run);
       return FALSE;
+    }
+  if (g_strcmp0 (pt_run_get_settings (run)->device, PT_DEVICE_ALL_GPUS) == 0)
+    {
+      g_autoptr(GPtrArray) gpus = pt_training_ranks_list_gpus ();
+      /* one GPU (or none): the trainer takes cuda:0 alone (or says there is none) */
+      if (gpus->len > 1)
+        self->ranks = pt_training_ranks_start (run, self->trainer, (int) gpus->len, force, error);
+      if (gpus->len > 1 && self->ranks == NULL)
+        {
+          g_clear_pointer (&self->trainer, pt_trainer_free);
+          pt_run_free (run);
+          return FALSE;
+        }
     }
   self->run = run;
   g_free (self->run_dir);
@@ -403,6 +429,8 @@ pt_training_session_stop (PtTrainingSession *self)
   if (self->trainer == NULL || self->state == PT_SESSION_IDLE)
     return;
   pt_trainer_request_stop (self->trainer);
+  if (self->ranks != NULL)
+    pt_training_ranks_stop (self->ranks);
   set_state (self, PT_SESSION_STOPPING);
   set_message (self, _("Stopping after this step…"));
 }
@@ -436,6 +464,7 @@ pt_training_session_dispose (GObject *object)
 
   /* the thread holds a reference while it runs: here it has ended */
   g_clear_pointer (&self->trainer, pt_trainer_free);
+  g_clear_pointer (&self->ranks, pt_training_ranks_free);
   g_clear_pointer (&self->run, pt_run_free);
   G_OBJECT_CLASS (pt_training_session_parent_class)->dispose (object);
 }

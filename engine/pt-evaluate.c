@@ -105,6 +105,7 @@ eval_loss (PtPipeline *pipe, PtDataset *dataset, const guint *records, guint n,
     }
   g_clear_pointer (&loader, pt_loader_free);
   m->val_loss = tokens > 0 ? sum / tokens : NAN;
+  m->n_loss_tokens = tokens;
   return ok;
 }
 

@@ -29,6 +29,7 @@ typedef struct {
   int        step;           /* the optimiser step it was computed at (trainer) */
   double     val_loss;       /* NAN when not computed */
   guint      n_loss;         /* records the loss covered */
+  guint64    n_loss_tokens;  /* the labelled tokens val_loss averages over */
   double     vqa_accuracy;   /* 0..1, NAN when not computed */
   double     exact_match;    /* 0..1, NAN when not computed */
   guint      n;              /* records generated for accuracy */

@@ -10,6 +10,9 @@
 
 #include "pt-error.h"
 #include "pt-json.h"       /* pt_json_to_string, pt_json_load_file */
+#include "pt-comm.h"        /* pt_comm_broadcast */
+#include "pt-metrics.h"     /* pt_metrics_row_from_json */
+#include "pt-tensorboard.h" /* pt_tb_* */
 #include "pt-run.h"
 
 #define RUN_JSON "run.json"
@@ -28,6 +31,10 @@ struct _PtRun {
   int              step;
   int              total_steps;
   char            *device_name;
+  int              ranks;           /* processes that trained it (data parallel), 1 alone */
+  int              global_batch;    /* records per micro-batch over every rank; 0 = unknown */
+  gboolean         reader;          /* another rank writes the folder: leave the files alone */
+  char            *events;          /* the TensorBoard event file rows go to, NULL: none yet */
   JsonNode        *inputs;          /* fingerprints at creation */
   JsonNode        *last_metrics;
   JsonNode        *best;
@@ -258,6 +265,13 @@ run_to_json (PtRun *run)
     json_builder_add_string_value (b, run->device_name);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "ranks");
+  json_builder_add_int_value (b, MAX (run->ranks, 1));
+  if (run->global_batch > 0)
+    {
+      json_builder_set_member_name (b, "global_batch");
+      json_builder_add_int_value (b, run->global_batch);
+    }
   json_builder_set_member_name (b, "settings");
   json_builder_add_value (b, pt_train_settings_to_json_node (run->settings));
   ADD_NODE ("inputs", run->inputs);
@@ -280,6 +294,8 @@ pt_run_save (PtRun   *run,
 
   g_return_val_if_fail (run != NULL, FALSE);
 
+  if (run->reader)
+    return TRUE;
   node = run_to_json (run);
   text = pt_json_to_string (node, TRUE);
   path = g_build_filename (run->dir, RUN_JSON, NULL);
@@ -469,6 +485,8 @@ pt_run_open (const char *run_dir,
     run->duration = 0;
   if (json_object_has_member (o, "device") && !json_object_get_null_member (o, "device"))
     run->device_name = g_strdup (pt_json_get_string (o, "device", NULL));
+  run->ranks = (int) CLAMP (pt_json_get_int (o, "ranks", 1), 1, 1 << 20);
+  run->global_batch = (int) CLAMP (pt_json_get_int (o, "global_batch", 0), 0, 1 << 24);
   run->inputs = member_copy (o, "inputs");
   run->last_metrics = member_copy (o, "last_metrics");
   run->best = member_copy (o, "best");
@@ -492,6 +510,7 @@ pt_run_free (PtRun *run)
   g_free (run->id);
   g_free (run->name);
   g_free (run->error);
+  g_free (run->events);
   g_free (run->device_name);
   pt_train_settings_free (run->settings);
   g_clear_pointer (&run->inputs, json_node_unref);
@@ -515,6 +534,22 @@ JsonNode *pt_run_get_last_metrics (PtRun *run) { return run->last_metrics; }
 JsonNode *pt_run_get_best (PtRun *run) { return run->best; }
 JsonNode *pt_run_get_final_metrics (PtRun *run) { return run->final_metrics; }
 const char *pt_run_get_device_name (PtRun *run) { return run->device_name; }
+int pt_run_get_ranks (PtRun *run) { return MAX (run->ranks, 1); }
+int pt_run_get_global_batch (PtRun *run) { return run->global_batch; }
+gboolean pt_run_is_writer (PtRun *run) { return !run->reader; }
+
+void
+pt_run_set_parallel (PtRun *run, int ranks, int global_batch)
+{
+  run->ranks = MAX (ranks, 1);
+  run->global_batch = MAX (global_batch, 0);
+}
+
+void
+pt_run_set_writer (PtRun *run, gboolean writer)
+{
+  run->reader = !writer;
+}
 
 void
 pt_run_set_status (PtRun       *run,
@@ -592,6 +627,50 @@ pt_run_set_best (PtRun      *run,
 
 /* ---- metrics.jsonl ---- */
 
+/* The same row into the TensorBoard events, read as every reader reads it. */
+static gboolean
+append_events (PtRun *run, JsonNode *node, double wall_time, GError **error)
+{
+  g_autoptr(PtMetricsRow) row = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node)
+      || (row = pt_metrics_row_from_json (json_node_get_object (node))) == NULL)
+    return TRUE;
+  if (run->events == NULL)
+    {
+      run->events = pt_tb_file_new (run->dir, wall_time, error);
+      if (run->events == NULL)
+        return FALSE;
+    }
+  return pt_tb_file_append (run->events, row, wall_time, error);
+}
+
+/* A fresh event file holding the rows kept: their wall times are the run's
+ * start plus their training time (the time a resumed row was first written
+ * is not recorded). */
+static gboolean
+rewrite_events (PtRun *run, GPtrArray *kept, GError **error)
+{
+  double wall = (double) run->created;
+
+  g_clear_pointer (&run->events, g_free);
+  if (!pt_tb_remove_files (run->dir, error))
+    return FALSE;
+  run->events = pt_tb_file_new (run->dir, wall, error);
+  if (run->events == NULL)
+    return FALSE;
+  for (guint i = 0; i < kept->len; i++)
+    {
+      JsonNode *node = kept->pdata[i];
+      double elapsed = pt_json_get_double (json_node_get_object (node), "elapsed", NAN);
+      if (isfinite (elapsed) && elapsed >= 0)
+        wall = MAX (wall, run->created + elapsed);
+      if (!append_events (run, node, wall, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 pt_run_append_metrics (PtRun    *run,
                        JsonNode *row,
@@ -599,9 +678,12 @@ pt_run_append_metrics (PtRun    *run,
 {
   g_autofree char *path = g_build_filename (run->dir, METRICS_JSONL, NULL);
   g_autofree char *line = pt_json_to_string (row, FALSE);
-  FILE *f = g_fopen (path, "a");
+  FILE *f;
   gboolean ok;
 
+  if (run->reader)
+    return TRUE;
+  f = g_fopen (path, "a");
   if (f == NULL)
     {
       int saved = errno;
@@ -612,8 +694,11 @@ pt_run_append_metrics (PtRun    *run,
   ok = fputs (line, f) >= 0 && fputc ('\n', f) != EOF;
   ok = (fclose (f) == 0) && ok;
   if (!ok)
-    g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot write the metrics file (disk full?)");
-  return ok;
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_IO, "Cannot write the metrics file (disk full?)");
+      return FALSE;
+    }
+  return append_events (run, row, g_get_real_time () / 1e6, error);
 }
 
 GPtrArray *
@@ -659,18 +744,23 @@ pt_run_truncate_metrics (PtRun   *run,
                          GError **error)
 {
   g_autoptr(GPtrArray) rows = pt_run_read_metrics (run->dir, error);
+  g_autoptr(GPtrArray) kept = NULL;   /* borrowed from rows */
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *path = g_build_filename (run->dir, METRICS_JSONL, NULL);
   g_autoptr(GError) local_error = NULL;
 
   if (rows == NULL)
     return FALSE;
+  if (run->reader)
+    return TRUE;
+  kept = g_ptr_array_new ();
   for (guint i = 0; i < rows->len; i++)
     {
       JsonObject *o = json_node_get_object (rows->pdata[i]);
       g_autofree char *line = NULL;
       if (pt_json_get_int (o, "step", 0) > last_step)
         continue;
+      g_ptr_array_add (kept, rows->pdata[i]);
       line = pt_json_to_string (rows->pdata[i], FALSE);
       g_string_append (out, line);
       g_string_append_c (out, '\n');
@@ -683,7 +773,7 @@ pt_run_truncate_metrics (PtRun   *run,
                    local_error->message);
       return FALSE;
     }
-  return TRUE;
+  return rewrite_events (run, kept, error);
 }
 
 char *
@@ -764,4 +854,43 @@ pt_run_delete (PtRun   *run,
                GError **error)
 {
   return pt_rmtree (run->dir, error);
+}
+
+PtRun *
+pt_run_share (PtComm  *comm,
+              PtRun   *run,
+              GError **error)
+{
+  g_autoptr(PtRun) mine = run;
+  guint64 length = 0;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (comm != NULL, NULL);
+  g_return_val_if_fail ((comm->rank == 0) == (run != NULL), NULL);
+
+  if (comm->world == 1)
+    return g_steal_pointer (&mine);
+  if (comm->rank == 0)
+    length = strlen (mine->dir);
+  if (!pt_comm_broadcast (comm, &length, sizeof length, 0, error))
+    return NULL;
+  if (length == 0 || length > 65536)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_FAILED, "Rank 0 sent no run folder");
+      return NULL;
+    }
+  dir = comm->rank == 0 ? g_strdup (mine->dir) : g_malloc0 (length + 1);
+  if (!pt_comm_broadcast (comm, dir, length, 0, error))
+    return NULL;
+  if (comm->rank == 0)
+    return g_steal_pointer (&mine);
+  mine = pt_run_open (dir, error);
+  if (mine == NULL)
+    {
+      g_prefix_error (error, "Rank %d cannot open the run folder rank 0 created (every rank must "
+                      "see the same file system): ", comm->rank);
+      return NULL;
+    }
+  pt_run_set_writer (mine, FALSE);
+  return g_steal_pointer (&mine);
 }

@@ -2,6 +2,7 @@
  *
  *   RUN_DIR/run.json        settings, inputs' fingerprints, status, progress, best, final metrics
  *   RUN_DIR/metrics.jsonl   one JSON object per line: {"type": "train"|"eval", "step": …}
+ *   RUN_DIR/events.out.tfevents.*  the same rows for TensorBoard (pt-tensorboard.h)
  *   RUN_DIR/checkpoints/    step-NNNNNNN/ folders written by the trainer
  *   RUN_DIR/adapter/, merged/  exports
  *
@@ -14,6 +15,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>   /* JsonNode */
 
+#include "pt-comm.h"               /* PtComm */
 #include "pt-settings.h"           /* PtTrainSettings */
 
 G_BEGIN_DECLS
@@ -61,6 +63,21 @@ JsonNode    *pt_run_get_last_metrics   (PtRun *run);
 JsonNode    *pt_run_get_best           (PtRun *run);
 JsonNode    *pt_run_get_final_metrics  (PtRun *run);
 const char  *pt_run_get_device_name    (PtRun *run);
+/* Data parallel (pt-comm.h): the processes of its latest session, and the
+ * records of one micro-batch over all of them (0 when not recorded: the
+ * settings' batch size), which a resume with any number of ranks keeps. */
+int          pt_run_get_ranks          (PtRun *run);
+int          pt_run_get_global_batch   (PtRun *run);
+void         pt_run_set_parallel       (PtRun *run, int ranks, int global_batch);
+/* Every rank opens the run; only rank 0 writes it. With writer FALSE,
+ * pt_run_save, pt_run_append_metrics and pt_run_truncate_metrics leave the
+ * files alone (and succeed). TRUE by default. */
+void         pt_run_set_writer         (PtRun *run, gboolean writer);
+gboolean     pt_run_is_writer          (PtRun *run);
+/* Data parallel: rank 0 passes the run it created (consumed) and the other
+ * ranks NULL; every rank gets the run opened from the same folder (the
+ * others as readers). */
+PtRun       *pt_run_share              (PtComm *comm, PtRun *run, GError **error);
 
 /* Updates (in memory; pt_run_save writes them). */
 void         pt_run_set_status         (PtRun *run, PtRunStatus status, const char *error_message);
@@ -72,9 +89,10 @@ void         pt_run_set_final_metrics  (PtRun *run, JsonNode *metrics);
 void         pt_run_set_device_name    (PtRun *run, const char *name);
 gboolean     pt_run_save               (PtRun *run, GError **error);
 
-/* metrics.jsonl */
+/* metrics.jsonl, and the TensorBoard events of each row (rows pt-metrics.h reads) */
 gboolean     pt_run_append_metrics     (PtRun *run, JsonNode *row, GError **error);
-/* Drops rows with step > last_step (resuming from a checkpoint at last_step). */
+/* Drops rows with step > last_step (resuming from a checkpoint at last_step),
+ * and rewrites the TensorBoard events from the rows kept. */
 gboolean     pt_run_truncate_metrics   (PtRun *run, int last_step, GError **error);
 /* Every row (JsonNode* objects); malformed lines (a crash mid-line) are skipped. */
 GPtrArray   *pt_run_read_metrics       (const char *run_dir, GError **error);

@@ -167,3 +167,47 @@ pt_epoch_n_batches (guint    n,
   g_return_val_if_fail (batch_size > 0, 0);
   return drop_last ? n / batch_size : (n + batch_size - 1) / batch_size;
 }
+
+guint
+pt_shard_n_batches (guint n,
+                    guint batch_size,
+                    int   world)
+{
+  guint64 g = (guint64) batch_size * (guint) world;
+  guint full, rest;
+
+  g_return_val_if_fail (batch_size > 0 && world > 0, 0);
+  full = (guint) (n / g);
+  rest = (guint) (n % g);
+  return full + (rest >= (guint) world ? 1 : 0);
+}
+
+guint *
+pt_shard_order (const guint *order,
+                guint        n,
+                guint        batch_size,
+                int          rank,
+                int          world,
+                guint       *n_out,
+                guint       *n_global)
+{
+  guint64 g = (guint64) batch_size * (guint) world;
+  guint batches = pt_shard_n_batches (n, batch_size, world);
+  guint *out = g_new (guint, (gsize) MIN ((guint64) n, (guint64) batches * batch_size) + 1);
+  guint k = 0;
+
+  g_return_val_if_fail (rank >= 0 && rank < world, NULL);
+
+  for (guint b = 0; b < batches; b++)
+    {
+      guint64 start = b * g;
+      guint64 m = MIN (g, n - start);
+      guint64 lo = start + m * (guint) rank / (guint) world;
+      guint64 hi = start + m * (guint) (rank + 1) / (guint) world;
+      for (guint64 i = lo; i < hi; i++)
+        out[k++] = order[i];
+    }
+  *n_out = k;
+  *n_global = batches;
+  return out;
+}

@@ -44,6 +44,21 @@ guint   *pt_split_epoch_order  (const PtSplit *split, guint64 seed, guint epoch)
 /* Micro-batches in an epoch of n records (the last one may be short unless drop_last). */
 guint    pt_epoch_n_batches    (guint n, guint batch_size, gboolean drop_last);
 
+/* Data parallel (pt-comm.h): world ranks share each global batch of
+ * world × batch_size records of order[0..n). Global batch k is
+ * order[k·G, (k+1)·G) with G = world × batch_size (the batches one process
+ * with batch size G makes); rank r takes rows [r·m/world, (r+1)·m/world) of
+ * a global batch of m rows, so every rank gets batch_size rows of a full
+ * batch and at least one of the short last one, which is left out when it has
+ * fewer rows than there are ranks. Returns rank's records in order (its
+ * share of batch 0, then of batch 1, …), *n_out of them; cut into batches of
+ * batch_size they are the rank's share of each global batch, one for one.
+ * *n_global: the global batches of the epoch. world 1 gives order itself. */
+guint   *pt_shard_order        (const guint *order, guint n, guint batch_size, int rank, int world,
+                                guint *n_out, guint *n_global);
+/* The global batches pt_shard_order makes of n records. */
+guint    pt_shard_n_batches    (guint n, guint batch_size, int world);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtSplit, pt_split_free)
 
 G_END_DECLS

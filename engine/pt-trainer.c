@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "pt-ckpt.h"         /* pt_ckpt_save, pt_ckpt_load_* */
+#include "pt-comm.h"         /* PtComm: data parallel */
 #include "pt-error.h"
 #include "pt-evaluate.h"     /* pt_evaluate */
 #include "pt-json.h"         /* pt_json_get_* */
 #include "pt-optim.h"        /* PtOptimizer */
 #include "pt-pipeline.h"     /* PtPipeline */
-#include "pt-split.h"        /* PtSplit, pt_split_epoch_order */
+#include "pt-split.h"        /* PtSplit, pt_split_epoch_order, pt_shard_order */
 #include "pt-trainer.h"
 
 /* Sequences longer than this many text tokens are cut when the settings do
@@ -31,6 +32,13 @@ struct _PtTrainer {
   PtSplit            *split;
   PtPipeline         *pipe;
   PtOptimizer        *opt;
+
+  /* data parallel: this rank of comm->world trains on rank_device with
+   * micro-batches of rank_batch records, its share of each global batch */
+  PtComm             *comm;             /* set by pt_trainer_set_comm, or owned (single) */
+  PtComm             *own_comm;
+  char               *rank_device;
+  int                 rank_batch;
 
   int                 total_steps;
   guint               batches_per_epoch;   /* of micro_batch samples */
@@ -119,6 +127,8 @@ pt_trainer_new (PtRun                    *run,
   t->last_saved_step = -1;
   t->micro_batch = t->s->batch_size;
   t->accum = t->s->grad_accum;
+  t->own_comm = pt_comm_new_single ();
+  t->comm = t->own_comm;
   return t;
 }
 
@@ -133,6 +143,8 @@ pt_trainer_free (PtTrainer *t)
   g_clear_pointer (&t->train_ds, pt_dataset_unref);
   g_clear_pointer (&t->val_ds, pt_dataset_unref);
   g_clear_object (&t->interrupt);
+  g_clear_pointer (&t->own_comm, pt_comm_free);
+  g_free (t->rank_device);
   g_free (t->resume_from);
   g_free (t->best_ckpt);
   g_free (t->memory_note);
@@ -153,6 +165,15 @@ pt_trainer_request_stop (PtTrainer *t)
   g_cancellable_cancel (t->interrupt);
 }
 
+void
+pt_trainer_set_comm (PtTrainer *t,
+                     PtComm    *comm)
+{
+  g_return_if_fail (t != NULL && comm != NULL);
+  t->comm = comm;
+  pt_run_set_writer (t->run, comm->rank == 0);
+}
+
 int
 pt_trainer_get_total_steps (PtTrainer *t)
 {
@@ -163,6 +184,158 @@ static double
 elapsed (PtTrainer *t)
 {
   return t->elapsed_before + (g_get_monotonic_time () - t->session_start) / 1e6;
+}
+
+/* ---- data parallel: every collective call of a step is here ------------------------ */
+
+/* The rank's device and micro-batch. The run keeps its global batch (the
+ * records of one micro-batch over all ranks) from its first session, so a
+ * resume with another number of ranks makes the same global batches. */
+static gboolean
+dp_setup (PtTrainer *t, GError **error)
+{
+  int world = t->comm->world;
+  int global = pt_run_get_global_batch (t->run);
+
+  if (global <= 0)   /* a new run (--batch is per rank), or one from before data parallelism */
+    global = t->s->batch_size * world;
+  if (global % world != 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT,
+                   "This run trains on micro-batches of %d records over all processes, which %d "
+                   "processes cannot share evenly: resume it with a number of processes that "
+                   "divides %d", global, world, global);
+      return FALSE;
+    }
+  t->rank_batch = global / world;
+  g_free (t->rank_device);
+  t->rank_device = pt_comm_rank_device (t->comm, t->s->device);
+  pt_run_set_parallel (t->run, world, global);
+  if (world > 1)
+    emit_log (t, "Data parallel (%s): rank %d of %d on %s, %d records per micro-batch (%d over all ranks)",
+              t->comm->name, t->comm->rank, world, t->rank_device, t->rank_batch, global);
+  return TRUE;
+}
+
+/* Every rank starts from rank 0's trained weights (the same seed drew the same
+ * LoRA initialisation on each; this makes sure), and draws its own dropout
+ * masks: rank r's stream starts r·2⁴⁰ further on (rank 0's is the one saved). */
+static gboolean
+dp_share_weights (PtTrainer *t, GError **error)
+{
+  PtModel *model = t->pipe->model;
+  PtBackend *be = t->pipe->backend;
+
+  if (t->comm->world == 1)
+    return TRUE;
+  for (guint i = 0; i < pt_model_n_trainables (model); i++)
+    {
+      const PtTrainable *tr = pt_model_get_trainable (model, i);
+      if (!pt_comm_broadcast_backend (t->comm, be, tr->param, tr->numel * pt_dtype_size (be->acc_dtype),
+                                      0, error))
+        return FALSE;
+      pt_model_sync_trainable (model, i);
+    }
+  pt_model_set_rng_step (model, pt_model_get_rng_step (model) + ((guint64) t->comm->rank << 40));
+  return pt_comm_barrier (t->comm, error);
+}
+
+/* A pause or stop asked of any rank (a signal reaches one) applies to all. */
+static gboolean
+dp_agree_requests (PtTrainer *t, GError **error)
+{
+  double v[2];
+
+  if (t->comm->world == 1)
+    return TRUE;
+  v[0] = g_atomic_int_get (&t->pause_requested);
+  v[1] = g_atomic_int_get (&t->stop_requested);
+  if (!pt_comm_all_reduce_sum (t->comm, v, 2, PT_DTYPE_F64, error))
+    return FALSE;
+  if (v[0] > 0)
+    g_atomic_int_set (&t->pause_requested, 1);
+  if (v[1] > 0)
+    pt_trainer_request_stop (t);
+  return TRUE;
+}
+
+/* Before the forward passes: the step's labelled tokens, samples and
+ * sequence tokens over every rank (the gradient is the mean over all the
+ * global batch's tokens), and whether any rank's epoch ended. */
+static gboolean
+dp_agree_batch (PtTrainer *t, guint64 *tokens, guint64 *samples, guint64 *seq_tokens,
+                gboolean *epoch_done, GError **error)
+{
+  double v[4] = { *tokens, *samples, *seq_tokens, *epoch_done };
+
+  if (!pt_comm_all_reduce_sum (t->comm, v, 4, PT_DTYPE_F64, error))
+    return FALSE;
+  *tokens = (guint64) v[0];
+  *samples = (guint64) v[1];
+  *seq_tokens = (guint64) v[2];
+  *epoch_done = v[3] > 0;
+  return TRUE;
+}
+
+/* After the backward passes: the trained tensors' gradients and the loss
+ * summed over every rank, so each makes the same optimiser step. */
+static gboolean
+dp_reduce_gradients (PtTrainer *t, double *loss_sum, GError **error)
+{
+  PtModel *model = t->pipe->model;
+  PtBackend *be = t->pipe->backend;
+
+  /* one rank: nothing to sum, unless a device reducer is attached to be
+   * checked alone (PT_COMM_DEVICE=1: NCCL over one GPU must change nothing) */
+  if (t->comm->world == 1 && t->comm->device_ops == NULL)
+    return TRUE;
+  for (guint i = 0; i < pt_model_n_trainables (model); i++)
+    {
+      const PtTrainable *tr = pt_model_get_trainable (model, i);
+      if (!pt_comm_all_reduce_backend (t->comm, be, tr->grad, tr->numel, be->acc_dtype, error))
+        return FALSE;
+    }
+  return pt_comm_all_reduce_sum (t->comm, loss_sum, 1, PT_DTYPE_F64, error);
+}
+
+/* The validation records this rank evaluates: its share of the first
+ * eval_max_samples (all when 0). */
+static void
+dp_eval_share (PtTrainer *t, guint *first, guint *n)
+{
+  guint total = t->s->eval_max_samples > 0 ? MIN ((guint) t->s->eval_max_samples, t->split->n_val)
+                                           : t->split->n_val;
+  int r = t->comm->rank, w = t->comm->world;
+
+  *first = (guint) ((guint64) total * r / w);
+  *n = (guint) ((guint64) total * (r + 1) / w) - *first;
+}
+
+/* Sums the shards' evaluations: the token-mean loss, the accuracies over
+ * every rank's records. The per-type details stay one rank's: left out. */
+static gboolean
+dp_reduce_eval (PtTrainer *t, PtEvalMetrics *m, GError **error)
+{
+  double v[6];
+
+  if (t->comm->world == 1)
+    return TRUE;
+  v[0] = isfinite (m->val_loss) ? m->val_loss * m->n_loss_tokens : 0;
+  v[1] = m->n_loss_tokens;
+  v[2] = isfinite (m->vqa_accuracy) ? m->vqa_accuracy * m->n : 0;
+  v[3] = isfinite (m->exact_match) ? m->exact_match * m->n : 0;
+  v[4] = m->n;
+  v[5] = m->n_loss;
+  if (!pt_comm_all_reduce_sum (t->comm, v, 6, PT_DTYPE_F64, error))
+    return FALSE;
+  m->n_loss_tokens = (guint64) v[1];
+  m->val_loss = v[1] > 0 ? v[0] / v[1] : NAN;
+  m->n = (guint) v[4];
+  m->vqa_accuracy = v[4] > 0 ? v[2] / v[4] : NAN;
+  m->exact_match = v[4] > 0 ? v[3] / v[4] : NAN;
+  m->n_loss = (guint) v[5];
+  g_clear_pointer (&m->details, json_node_unref);
+  return TRUE;
 }
 
 /* ---- setup ---------------------------------------------------------------------- */
@@ -236,14 +409,14 @@ static gboolean
 check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **error)
 {
   g_autoptr(GPtrArray) devices = pt_backend_list_devices ();
-  gboolean cpu = g_str_equal (t->s->device, "cpu");
+  gboolean cpu = g_str_equal (t->rank_device, "cpu");
   PtMemoryEstimate est;
   guint64 total = 0;
-  const char *name = t->s->device;
+  const char *name = t->rank_device;
   PtPrecision precision = PT_PRECISION_AUTO;
 
   pt_precision_parse (t->s->precision, &precision);   /* validated with the settings */
-  precision = pt_precision_resolve (t->s->device, precision);
+  precision = pt_precision_resolve (t->rank_device, precision);
   if (!pt_model_estimate_memory (config, t->s, t->micro_batch, max_seq,
                                  precision == PT_PRECISION_BF16 ? PT_DTYPE_BF16 : PT_DTYPE_F32,
                                  PT_DTYPE_F32, TRUE, &est, error))
@@ -251,7 +424,7 @@ check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **err
   for (guint i = 0; i < devices->len; i++)
     {
       PtDeviceInfo *d = devices->pdata[i];
-      if (g_str_equal (d->id, t->s->device))
+      if (g_str_equal (d->id, t->rank_device))
         {
           total = d->total_memory;
           name = d->name;
@@ -298,10 +471,10 @@ shrink_micro_batch (PtTrainer *t, const GError *error)
   t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
   g_free (t->memory_note);
   t->memory_note = g_strdup_printf ("micro-batch %d × %d accumulation: %d did not fit in memory",
-                                    t->micro_batch, t->accum, t->s->batch_size);
+                                    t->micro_batch, t->accum, t->rank_batch);
   emit_log (t, "Out of memory at micro-batch %d (%s): going on with micro-batch %d and %d "
             "accumulation steps, the same %d samples per step", old, error->message,
-            t->micro_batch, t->accum, t->s->batch_size * t->s->grad_accum);
+            t->micro_batch, t->accum, t->rank_batch * t->s->grad_accum);
   emit_status (t, PT_RUN_RUNNING, t->memory_note);
   return TRUE;
 }
@@ -321,13 +494,13 @@ emit_training (PtTrainer *t)
 static gint64
 batch_to_settings (PtTrainer *t, guint batch)
 {
-  return ((gint64) batch * t->micro_batch + t->s->batch_size - 1) / t->s->batch_size;
+  return ((gint64) batch * t->micro_batch + t->rank_batch - 1) / t->rank_batch;
 }
 
 static guint
 batch_from_settings (PtTrainer *t, gint64 batch)
 {
-  return (guint) MIN ((guint64) batch * (t->s->batch_size / t->micro_batch), t->batches_per_epoch);
+  return (guint) MIN ((guint64) batch * (t->rank_batch / t->micro_batch), t->batches_per_epoch);
 }
 
 static gboolean
@@ -345,6 +518,13 @@ setup_model (PtTrainer *t, GError **error)
   text_len = t->s->max_text_len > 0 ? t->s->max_text_len : measure_text (t, tok, error);
   if (text_len < 0)
     return FALSE;
+  if (!dp_setup (t, error))
+    return FALSE;
+  /* micro-batches start as this rank's share of a global batch; a run that
+   * runs out of memory halves them (one process only: several ranks would
+   * have to agree, and they stop with the error instead) */
+  t->micro_batch = t->rank_batch;
+  t->accum = t->s->grad_accum;
   for (;;)
     {
       g_autoptr(GError) local_error = NULL;
@@ -352,22 +532,33 @@ setup_model (PtTrainer *t, GError **error)
       if (check_fits (t, config, config->num_image_tokens + text_len, &local_error))
         {
           emit_status (t, PT_RUN_RUNNING, "Loading the model…");
-          t->pipe = pt_pipeline_open (t->s->model_dir, t->s, t->s->device, t->micro_batch,
+          t->pipe = pt_pipeline_open (t->s->model_dir, t->s, t->rank_device, t->micro_batch,
                                       text_len, TRUE, &local_error);
           if (t->pipe != NULL)
             break;
         }
-      if (!shrink_micro_batch (t, local_error))
+      if (t->comm->world > 1 || !shrink_micro_batch (t, local_error))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
     }
-  pt_run_set_device_name (t->run, t->pipe->backend->device_name);
+  if (!pt_comm_attach_backend (t->comm, t->pipe->backend, error))
+    return FALSE;
+  if (t->comm->world > 1)
+    {
+      g_autofree char *name = g_strdup_printf ("%s × %d", t->pipe->backend->device_name, t->comm->world);
+      pt_run_set_device_name (t->run, name);
+    }
+  else
+    pt_run_set_device_name (t->run, t->pipe->backend->device_name);
 
-  t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
   /* steps per epoch from the settings' batches: the same whatever the micro-batch */
-  steps_per_epoch = (int) ((pt_epoch_n_batches (t->split->n_train, t->s->batch_size, FALSE)
+  t->batches_per_epoch = pt_shard_n_batches (t->split->n_train, t->rank_batch, t->comm->world)
+                         * (guint) (t->rank_batch / t->micro_batch);
+  if (t->comm->world == 1)
+    t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
+  steps_per_epoch = (int) ((pt_shard_n_batches (t->split->n_train, t->rank_batch, t->comm->world)
                             + t->s->grad_accum - 1) / t->s->grad_accum);
   t->total_steps = t->s->max_steps > 0 ? t->s->max_steps : t->s->epochs * steps_per_epoch;
   t->opt = pt_optimizer_new (t->pipe->model, t->s, t->total_steps, error);
@@ -377,7 +568,7 @@ setup_model (PtTrainer *t, GError **error)
             "; %d steps of %d × %d samples",
             pt_train_mode_to_string (t->s->mode), pt_model_n_trainable_params (t->pipe->model),
             pt_model_config_n_params (t->pipe->config), t->total_steps, t->accum,
-            t->micro_batch);
+            t->micro_batch * t->comm->world);
   return TRUE;
 }
 
@@ -425,6 +616,11 @@ save_checkpoint (PtTrainer *t, GError **error)
 
   if (t->last_saved_step == t->step)
     return TRUE;
+  if (!pt_run_is_writer (t->run))   /* another rank (0) writes the run folder */
+    {
+      t->last_saved_step = t->step;
+      return TRUE;
+    }
   emit_status (t, PT_RUN_RUNNING, "Saving a checkpoint…");
   state = state_to_json (t);
   dir = pt_ckpt_save (t->run, t->step, t->pipe->model, t->opt, state, error);
@@ -521,6 +717,7 @@ evaluate (PtTrainer *t, gboolean *stop_early, GError **error)
   g_autoptr(JsonNode) row = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *metric = t->s->early_stop_metric;
+  guint first = 0, n = t->split->n_val;
   double v;
 
   *stop_early = FALSE;
@@ -533,8 +730,15 @@ evaluate (PtTrainer *t, gboolean *stop_early, GError **error)
   o.max_loss = t->s->eval_max_samples;
   o.max_generate = t->s->eval_max_samples;
   o.n_threads = t->s->num_workers;
-  o.cancellable = t->interrupt;
-  m = pt_evaluate (t->pipe, t->split->val_dataset, t->split->val, t->split->n_val, &o, &local_error);
+  /* with several ranks a stop waits for the evaluation: one rank leaving it
+   * early would leave the others waiting for its share */
+  o.cancellable = t->comm->world > 1 ? NULL : t->interrupt;
+  if (t->comm->world > 1)
+    {
+      dp_eval_share (t, &first, &n);
+      o.max_loss = o.max_generate = 0;
+    }
+  m = pt_evaluate (t->pipe, t->split->val_dataset, t->split->val + first, n, &o, &local_error);
   if (m == NULL)
     {
       if (g_error_matches (local_error, PT_ERROR, PT_ERROR_CANCELLED))
@@ -542,6 +746,8 @@ evaluate (PtTrainer *t, gboolean *stop_early, GError **error)
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  if (!dp_reduce_eval (t, m, error))
+    return FALSE;
   m->step = t->step;
   t->last_eval_s = m->seconds;
 
@@ -587,43 +793,6 @@ evaluate (PtTrainer *t, gboolean *stop_early, GError **error)
 
 /* ---- the loop -------------------------------------------------------------------------- */
 
-JsonNode *
-pt_step_metrics_to_json (const PtStepMetrics *m)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "train");
-#define INT(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_int_value (b, v); } G_STMT_END
-#define DBL(key, v) G_STMT_START { json_builder_set_member_name (b, key); json_builder_add_double_value (b, v); } G_STMT_END
-  INT ("step", m->step);
-  DBL ("epoch", m->epoch);
-  INT ("samples", (gint64) m->samples);
-  DBL ("loss", m->loss);
-  DBL ("lr", m->lr);
-  DBL ("grad_norm", m->grad_norm);
-  DBL ("step_ms", m->step_ms);
-  DBL ("data_ms", m->data_ms);
-  DBL ("forward_ms", m->forward_ms);
-  DBL ("backward_ms", m->backward_ms);
-  DBL ("optim_ms", m->optim_ms);
-  DBL ("samples_per_s", m->samples_per_s);
-  DBL ("tokens_per_s", m->tokens_per_s);
-  INT ("memory", (gint64) m->memory_in_use);
-  INT ("memory_peak", (gint64) m->memory_peak);
-  DBL ("elapsed", m->elapsed_s);
-  if (m->skipped)
-    {
-      json_builder_set_member_name (b, "skipped");
-      json_builder_add_boolean_value (b, TRUE);
-    }
-#undef INT
-#undef DBL
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
 static double
 ms_since (gint64 t0)
 {
@@ -634,15 +803,21 @@ static PtLoader *
 epoch_loader (PtTrainer *t)
 {
   g_autofree guint *order = pt_split_epoch_order (t->split, t->s->seed, t->epoch);
+  g_autofree guint *share = NULL;
+  guint n_share = 0, n_global = 0;
   PtLoaderOptions lo;
   PtLoaderSource src;
+
+  /* this rank's rows of each global batch: batch k of its loader is its share of batch k */
+  share = pt_shard_order (order, t->split->n_train, t->rank_batch, t->comm->rank, t->comm->world,
+                          &n_share, &n_global);
 
   pt_pipeline_loader_source (t->pipe, t->split->train_dataset, t->s->prompt_template, FALSE, &src);
   pt_loader_options_init (&lo);
   lo.batch_size = t->micro_batch;
   lo.n_threads = t->s->num_workers;
   lo.start_batch = t->batch;
-  return pt_loader_new (&src, order, t->split->n_train, &lo);
+  return pt_loader_new (&src, share, n_share, &lo);
 }
 
 /* One optimiser step over up to grad_accum micro-batches. *epoch_done when
@@ -680,7 +855,9 @@ train_step (PtTrainer *t, PtLoader *loader, gboolean *epoch_done, PtStepMetrics 
         seq_tokens += b->seq_len[i];
     }
   m->data_ms = ms_since (t0);
-  if (batches->len == 0)
+  if (!dp_agree_batch (t, &tokens, &samples, &seq_tokens, epoch_done, error))
+    return FALSE;
+  if (samples == 0)
     return TRUE;
 
   pt_model_zero_grads (model);
@@ -694,6 +871,8 @@ train_step (PtTrainer *t, PtLoader *loader, gboolean *epoch_done, PtStepMetrics 
       m->backward_ms += r.backward_ms;
       t->batch++;
     }
+  if (!dp_reduce_gradients (t, &loss_sum, error))
+    return FALSE;
   t1 = g_get_monotonic_time ();
   m->loss = tokens ? loss_sum / tokens : NAN;
   if (!isfinite (m->loss) && !t->s->skip_nonfinite)
@@ -734,12 +913,13 @@ train_step (PtTrainer *t, PtLoader *loader, gboolean *epoch_done, PtStepMetrics 
   m->memory_in_use = be->in_use;
   m->memory_peak = be->peak;
   m->elapsed_s = elapsed (t);
-  t->step_s_ema = t->step_s_ema > 0 ? 0.9 * t->step_s_ema + 0.1 * m->step_ms / 1000.0
-                                    : m->step_ms / 1000.0;
+  t->step_s_ema = pt_metrics_average_step_time (t->step_s_ema, m);
+  m->step_s_avg = t->step_s_ema;
   {
     int left = t->total_steps - t->step;
     int evals_left = t->s->eval_every > 0 ? left / t->s->eval_every + 1 : 1;
-    m->eta_s = left * t->step_s_ema + (t->split->n_val ? evals_left * t->last_eval_s : 0);
+    double pace = t->step_s_ema > 0 ? t->step_s_ema : m->step_ms / 1000.0;
+    m->eta_s = left * pace + (t->split->n_val ? evals_left * t->last_eval_s : 0);
   }
   return TRUE;
 }
@@ -783,11 +963,16 @@ run_loop (PtTrainer *t, GError **error)
           guint64 rng0 = pt_model_get_rng_step (t->pipe->model);
           g_autoptr(GError) step_error = NULL;
 
+          if (!dp_agree_requests (t, error))
+            {
+              ok = FALSE;
+              break;
+            }
           if (g_atomic_int_get (&t->pause_requested) || g_atomic_int_get (&t->stop_requested))
             break;
           if (!train_step (t, loader, &epoch_done, &m, &step_error))
             {
-              if (shrink_micro_batch (t, step_error))
+              if (t->comm->world == 1 && shrink_micro_batch (t, step_error))
                 {
                   /* redo the step from its first sample with the smaller micro-batch */
                   t->batch = batch0 * (guint) (micro0 / t->micro_batch);
@@ -879,6 +1064,7 @@ pt_trainer_run (PtTrainer *t,
   ok = load_data (t, &local_error)
        && setup_model (t, &local_error)
        && resume (t, &local_error)
+       && dp_share_weights (t, &local_error)
        && run_loop (t, &local_error);
   if (ok)
     return TRUE;

@@ -13,35 +13,14 @@
 #include <gio/gio.h>               /* GCancellable */
 #include <json-glib/json-glib.h>   /* JsonNode */
 
+#include "pt-comm.h"               /* PtComm */
 #include "pt-evaluate.h"           /* PtEvalMetrics */
+#include "pt-metrics.h"            /* PtStepMetrics, pt_step_metrics_to_json */
 #include "pt-run.h"                /* PtRun, PtRunStatus */
 
 G_BEGIN_DECLS
 
 typedef struct _PtTrainer PtTrainer;
-
-/* One optimiser step. Times in milliseconds; throughput over this step. */
-typedef struct {
-  int     step;             /* 1-based optimiser step just completed */
-  int     total_steps;
-  double  epoch;            /* fractional epoch, e.g. 1.25 */
-  guint64 samples;          /* training samples seen so far */
-  double  loss;             /* token-mean loss over the step's micro-batches */
-  double  lr;
-  double  grad_norm;        /* before clipping */
-  double  step_ms;
-  double  data_ms;          /* waiting for the loader */
-  double  forward_ms;
-  double  backward_ms;
-  double  optim_ms;
-  double  samples_per_s;
-  double  tokens_per_s;
-  guint64 memory_in_use;    /* bytes on the compute device */
-  guint64 memory_peak;
-  double  elapsed_s;        /* training wall time so far (this and earlier sessions) */
-  double  eta_s;            /* estimated seconds to the end, < 0 when unknown */
-  gboolean skipped;         /* non-finite step skipped (skip_nonfinite) */
-} PtStepMetrics;
 
 typedef struct {
   void (*step)     (const PtStepMetrics *metrics, gpointer user_data);
@@ -72,8 +51,10 @@ gboolean   pt_trainer_run           (PtTrainer *trainer, GError **error);
 void       pt_trainer_request_pause (PtTrainer *trainer);
 void       pt_trainer_request_stop  (PtTrainer *trainer);
 
-/* The metrics.jsonl row of a step: {"type": "train", "step", …}. */
-JsonNode  *pt_step_metrics_to_json  (const PtStepMetrics *m);
+/* Data parallel: train as comm's rank (borrowed; it must outlive the
+ * trainer). Every rank opens the same run (a folder all of them see); rank 0
+ * alone writes it. Without this call the trainer is a single process. */
+void       pt_trainer_set_comm      (PtTrainer *trainer, PtComm *comm);
 /* Optimiser steps the run will make (known once pt_trainer_run loaded the data). */
 int        pt_trainer_get_total_steps (PtTrainer *trainer);
 

@@ -157,9 +157,28 @@ print(f"largest relative difference {worst:.2e} (bound 2e-2)")
 sys.exit(0 if worst <= 2e-2 else 1)
 PY
   fi
-  rm -rf "$tmp"
   if [ $rc -eq 0 ]; then say "cli    palitune-cli train cpu=cuda   PASS"
   else say "cli    palitune-cli train cpu=cuda   FAIL (gpu-tests.log)"; failed=1; fi
+  # data parallel: one rank whose gradients go through NCCL (PT_COMM_DEVICE=1)
+  # makes the same steps as the plain GPU run
+  echo "== PT_COMM_DEVICE=1 palitune-cli train --device cuda:0 (NCCL, one rank)" >> "$TESTS_LOG"
+  if [ -d "$tmp/run-gpu" ] && PT_COMM_DEVICE=1 timeout 120 "$cli" train -m "$fx/model" -d "$fx/data/train.jsonl" \
+       --device "${PT_RUN_GPU_DEVICE:-cuda:0}" --max-steps 4 -b 4 --grad-accum 1 --val-split 0 --lr 1e-3 \
+       -o "$tmp/run-nccl" >> "$TESTS_LOG" 2>&1 \
+     && python3 - "$tmp/run-gpu/metrics.jsonl" "$tmp/run-nccl/metrics.jsonl" >> "$TESTS_LOG" 2>&1 <<'PY'
+import json, sys
+def losses(path):
+    return [r["loss"] for r in map(json.loads, open(path)) if r.get("type") == "train"]
+gpu, nccl = losses(sys.argv[1]), losses(sys.argv[2])
+print("losses cuda      ", gpu)
+print("losses cuda+NCCL ", nccl)
+worst = max(abs(a - b) / abs(a) for a, b in zip(gpu, nccl))
+print(f"largest relative difference {worst:.2e} (bound 1e-6)")
+sys.exit(0 if len(gpu) == len(nccl) == 4 and worst <= 1e-6 else 1)
+PY
+  then say "cli    train on NCCL, 1 rank = cuda  PASS"
+  else say "cli    train on NCCL, 1 rank = cuda  FAIL (gpu-tests.log)"; failed=1; fi
+  rm -rf "$tmp"
   for mode in lora qlora full; do
     echo "== palitune-cli bench --device cuda:0 --mode $mode" >> "$BENCH_LOG"
     timeout 120 "$cli" bench --device "${PT_RUN_GPU_DEVICE:-cuda:0}" --mode "$mode" >> "$BENCH_LOG" 2>&1 \

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>                 /* isfinite */
 
+#include "pt-metrics.h"          /* pt_metrics_read */
 #include "pt-runs-page.h"
 
 #define REFRESH_DELAY_MS 400   /* folder changes come in bursts */
@@ -83,20 +85,6 @@ curves_free (gpointer data)
   g_free (c);
 }
 
-static gboolean
-row_number (JsonObject *o,
-            const char *key,
-            double     *out)
-{
-  JsonNode *n = json_object_get_member (o, key);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n)
-      || (json_node_get_value_type (n) != G_TYPE_DOUBLE && json_node_get_value_type (n) != G_TYPE_INT64))
-    return FALSE;
-  *out = json_node_get_double (n);
-  return TRUE;
-}
-
 /* task data: a GPtrArray of Curves with id and name filled; each gets its points */
 static void
 curves_thread (GTask        *task,
@@ -114,30 +102,17 @@ curves_thread (GTask        *task,
 
       if (g_task_return_error_if_cancelled (task))
         return;
-      rows = pt_run_read_metrics (dir, NULL);
+      rows = pt_metrics_read (dir, -1, NULL);
       for (guint r = 0; rows != NULL && r < rows->len; r++)
         {
-          JsonNode *node = rows->pdata[r];
-          JsonObject *o;
-          const char *type;
-          double step, v;
+          PtMetricsRow *row = rows->pdata[r];
+          double step = row->step;
+          double v = row->kind == PT_METRICS_TRAIN ? row->train.loss : row->eval->val_loss;
 
-          if (!JSON_NODE_HOLDS_OBJECT (node))
+          if (!isfinite (v))   /* a skipped step, an evaluation without loss */
             continue;
-          o = json_node_get_object (node);
-          type = json_object_get_string_member_with_default (o, "type", "");
-          if (!row_number (o, "step", &step))
-            continue;
-          if (g_str_equal (type, "train") && row_number (o, "loss", &v))
-            {
-              g_array_append_val (c->train_x, step);
-              g_array_append_val (c->train_y, v);
-            }
-          else if (g_str_equal (type, "eval") && (row_number (o, "val_loss", &v) || row_number (o, "loss", &v)))
-            {
-              g_array_append_val (c->eval_x, step);
-              g_array_append_val (c->eval_y, v);
-            }
+          g_array_append_val (row->kind == PT_METRICS_TRAIN ? c->train_x : c->eval_x, step);
+          g_array_append_val (row->kind == PT_METRICS_TRAIN ? c->train_y : c->eval_y, v);
         }
     }
   g_task_return_boolean (task, TRUE);

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "pt-backend.h"                 /* pt_backend_list_devices */
+#include "pt-comm.h"                    /* PT_DEVICE_ALL_GPUS */
+#include "pt-device-choices.h"          /* pt_device_choices_new */
 #include "pt-lora-targets.h"
 #include "pt-train-settings-view-private.h"
 
@@ -130,7 +132,8 @@ build_tower (PtTrainSettingsView *self,
 static void
 build_devices (PtTrainSettingsView *self)
 {
-  g_autoptr(GPtrArray) devices = pt_backend_list_devices ();
+  g_autoptr(GPtrArray) found = pt_backend_list_devices ();
+  g_autoptr(GPtrArray) devices = pt_device_choices_new (found);   /* "All N GPUs" with several */
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   for (guint i = 0; i < devices->len; i++)
@@ -160,8 +163,12 @@ pt_train_settings_view_update_device_subtitle (PtTrainSettingsView *self)
       if (bytes > 0)
         {
           g_autofree char *size = g_format_size (bytes);
-          /* Translators: a device's memory, e.g. "80.0 GB of memory" */
-          subtitle = g_strdup_printf (_("%s of memory"), size);
+          if (g_str_equal (self->device_ids->pdata[selected], PT_DEVICE_ALL_GPUS))
+            /* Translators: every GPU trains a copy: "80.0 GB of memory each; throughput of all together" */
+            subtitle = g_strdup_printf (_("%s of memory each; the charts show the throughput of all together"), size);
+          else
+            /* Translators: a device's memory, e.g. "80.0 GB of memory" */
+            subtitle = g_strdup_printf (_("%s of memory"), size);
         }
     }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->device_row), subtitle != NULL ? subtitle : "");

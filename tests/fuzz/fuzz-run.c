@@ -1,12 +1,15 @@
 /* fuzz-run.c — a run folder's run.json (hand-edited, damaged, from another
  * version): opening the run and reading its settings, which must then
- * survive their own round trip through JSON. */
+ * survive their own round trip through JSON; and the same bytes as its
+ * metrics.jsonl, read into typed rows (pt_metrics_read). */
 #include "config.h"
 
 #include "fuzz-common.h"     /* LLVMFuzzerTestOneInput, pt_fuzz_fatal_criticals */
 
+#include <glib/gstdio.h>     /* g_remove */
 #include <stdint.h>          /* uint8_t */
 
+#include "pt-metrics.h"
 #include "pt-run.h"
 #include "pt-settings.h"
 
@@ -16,6 +19,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   static char *dir;
   g_autofree char *path = NULL;
+  g_autofree char *metrics = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PtTrainSettings) s = NULL;
   PtRun *run;
@@ -62,5 +67,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert (pt_run_get_duration (run) >= 0);
       pt_run_free (run);
     }
+
+  /* metrics.jsonl: every row typed, or skipped */
+  metrics = g_build_filename (dir, "metrics.jsonl", NULL);
+  g_assert (g_file_set_contents (metrics, (const char *) data, (gssize) size, NULL));
+  rows = pt_metrics_read (dir, -1, NULL);
+  g_assert (rows != NULL);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      PtMetricsRow *row = rows->pdata[i];
+      g_assert (row->step >= 0);
+      g_assert (row->kind == PT_METRICS_TRAIN || row->eval != NULL);
+    }
+  g_assert (g_remove (metrics) == 0);
   return 0;
 }
