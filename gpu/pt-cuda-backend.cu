@@ -251,6 +251,13 @@ cuda_check (PtBackend *be, GError **error)
                "CUDA error on %s in %s: %s", be->device_name,
                self->first_error_op ? self->first_error_op : "?",
                cudaGetErrorString (self->first_error));
+  /* running out of memory is not sticky: once reported, the device can go
+   * on (the trainer retries the step with a smaller micro-batch) */
+  if (self->first_error == cudaErrorMemoryAllocation)
+    {
+      self->first_error = cudaSuccess;
+      self->first_error_op = NULL;
+    }
   return FALSE;
 }
 
