@@ -110,13 +110,26 @@ pt_model_load_base (PtModel     *m,
                     GError     **error)
 {
   g_autoptr(PtCheckpoint) ck = NULL;
-  g_autofree void *stage = NULL;
 
   g_return_val_if_fail (m != NULL && model_dir != NULL, FALSE);
 
   ck = pt_checkpoint_open (model_dir, error);
   if (ck == NULL)
     return FALSE;
+  return pt_model_load_checkpoint (m, ck, error);
+}
+
+gboolean
+pt_model_load_checkpoint (PtModel       *m,
+                          PtCheckpoint  *ck,
+                          GError       **error)
+{
+  g_autofree void *stage = NULL;
+  const char *model_dir;
+
+  g_return_val_if_fail (m != NULL && ck != NULL, FALSE);
+
+  model_dir = pt_checkpoint_dir (ck);
   {
     g_autofree char *diff = config_difference (pt_checkpoint_config (ck), m->config);
     if (diff != NULL)

@@ -118,6 +118,9 @@ void                 pt_model_memory       (PtModel *model, PtMemoryEstimate *ou
  * shape; errors name the file and tensor. In QLoRA mode the Linear weights are
  * quantised to NF4 here. */
 gboolean  pt_model_load_base     (PtModel *model, const char *model_dir, GError **error);
+/* The same from a checkpoint already open (pt-checkpoint.h). */
+typedef struct _PtCheckpoint PtCheckpoint;
+gboolean  pt_model_load_checkpoint (PtModel *model, PtCheckpoint *checkpoint, GError **error);
 /* Loads LoRA A/B from a PEFT adapter folder (adapter_config.json +
  * adapter_model.safetensors, either transformers layout): the layers the
  * adapter wraps must be exactly the model's LoRA layers, with the model's rank

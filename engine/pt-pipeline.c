@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "pt-checkpoint.h"  /* pt_checkpoint_open, pt_checkpoint_check */
 #include "pt-error.h"
 #include "pt-export.h"       /* pt_settings_from_peft */
 #include "pt-generate.h"     /* pt_generate_greedy */
@@ -93,6 +94,7 @@ open_with (const char            *model_dir,
            GError               **error)
 {
   g_autoptr(PtPipeline) pipe = g_new0 (PtPipeline, 1);
+  g_autoptr(PtCheckpoint) ck = NULL;
 
   g_return_val_if_fail (max_batch > 0 && max_text_len > 0, NULL);
 
@@ -100,6 +102,20 @@ open_with (const char            *model_dir,
   pipe->config = pt_pipeline_read_config (model_dir, &pipe->tokenizer, error);
   if (pipe->config == NULL)
     return NULL;
+  /* config.json against the tensors' headers before anything is allocated:
+   * a folder whose config.json says another size fails in a moment instead
+   * of after allocating (and loading) a model of the wrong size */
+  ck = pt_checkpoint_open (model_dir, error);
+  if (ck == NULL)
+    return NULL;
+  {
+    g_auto(GStrv) warnings = pt_checkpoint_check (ck, error);
+    if (warnings == NULL)
+      {
+        g_prefix_error (error, "%s does not match its config.json: ", model_dir);
+        return NULL;
+      }
+  }
   if (settings != NULL && settings->resolution != 0
       && settings->resolution != pipe->config->image_size)
     {
@@ -126,7 +142,7 @@ open_with (const char            *model_dir,
                               training, error);
   if (pipe->model == NULL)
     return NULL;
-  if (!pt_model_load_base (pipe->model, model_dir, error))
+  if (!pt_model_load_checkpoint (pipe->model, ck, error))
     return NULL;
   if (settings != NULL && settings->adapter_dir != NULL && *settings->adapter_dir != '\0'
       && !pt_model_load_adapter (pipe->model, settings->adapter_dir, error))

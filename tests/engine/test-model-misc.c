@@ -12,6 +12,9 @@
 #include "pt-error.h"
 #include "pt-model.h"
 #include "pt-optim.h"
+#include "pt-pipeline.h"         /* pt_pipeline_open_inference */
+#include "pt-run.h"              /* pt_rmtree */
+#include <unistd.h>              /* symlink */
 
 /* paligemma-3b-pt-<res> (spec §1) */
 static PtModelConfig *
@@ -437,6 +440,45 @@ test_bad_settings (void)
   }
 }
 
+/* A folder whose config.json does not describe its weights (the export
+ * fixtures' PaliGemma 2 weights and tokenizer under their PaliGemma
+ * config) is refused from the tensors' headers, before a model is
+ * allocated: quickly, naming the tensor. */
+static void
+test_config_mismatch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pt-mismatch-XXXXXX", &error);
+  g_autofree char *src = g_test_build_filename (G_TEST_DIST, "fixtures", "export-g2", "model", NULL);
+  g_autofree char *cfg = g_test_build_filename (G_TEST_DIST, "fixtures", "export", "model", "config.json", NULL);
+  g_autoptr(GDir) d = g_dir_open (src, 0, NULL);
+  g_autoptr(PtPipeline) pipe = NULL;
+  const char *name;
+  gint64 t0;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, "model") || g_str_equal (name, "tokenizer.model"))
+      {
+        g_autofree char *from = g_build_filename (src, name, NULL);
+        g_autofree char *to = g_build_filename (dir, name, NULL);
+        g_assert_cmpint (symlink (from, to), ==, 0);
+      }
+  {
+    g_autofree char *to = g_build_filename (dir, "config.json", NULL);
+    g_assert_cmpint (symlink (cfg, to), ==, 0);
+  }
+  t0 = g_get_monotonic_time ();
+  pipe = pt_pipeline_open_inference (dir, NULL, NULL, NULL, "cpu", 1, 16, &error);
+  g_test_message ("refused in %.3f s: %s", (g_get_monotonic_time () - t0) / 1e6,
+                  error != NULL ? error->message : "(accepted)");
+  g_assert_null (pipe);
+  g_assert_error (error, PT_ERROR, PT_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "does not match its config.json"));
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC);
+  pt_rmtree (dir, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -449,5 +491,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/model/qlora-dense", test_qlora_dense);
   g_test_add_func ("/engine/model/merge", test_merge);
   g_test_add_func ("/engine/model/bad-settings", test_bad_settings);
+  g_test_add_func ("/engine/model/config-mismatch", test_config_mismatch);
   return g_test_run ();
 }
