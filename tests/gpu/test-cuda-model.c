@@ -23,6 +23,7 @@ typedef struct {
   PtDType     act;
   double      loss_tol;     /* relative */
   double      grad_nmse;    /* NMSE over all trained gradients */
+  gboolean    gemma2;       /* the PaliGemma 2 decoder: softcaps, sliding window, query scale */
 } ModelCase;
 
 static const ModelCase cases[] = {
@@ -33,6 +34,9 @@ static const ModelCase cases[] = {
   { "bf16/lora", PT_MODE_LORA, FALSE, PT_DTYPE_BF16, 1e-2, 2e-3 },
   { "bf16/qlora", PT_MODE_QLORA, FALSE, PT_DTYPE_BF16, 1e-2, 2e-3 },
   { "bf16/full", PT_MODE_FULL, FALSE, PT_DTYPE_BF16, 1e-2, 2e-3 },
+  { "f32/gemma2-lora", PT_MODE_LORA, FALSE, PT_DTYPE_F32, 1e-5, 1e-8, TRUE },
+  { "f32/gemma2-full", PT_MODE_FULL, FALSE, PT_DTYPE_F32, 1e-5, 1e-8, TRUE },
+  { "bf16/gemma2-lora", PT_MODE_LORA, FALSE, PT_DTYPE_BF16, 1e-2, 2e-3, TRUE },
 };
 
 typedef struct {
@@ -105,9 +109,23 @@ test_case (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(PtModelConfig) config = pt_test_tiny_config ();
   g_autoptr(PtTrainSettings) settings = pt_train_settings_new ();
-  g_autoptr(PtBatch) batch = pt_test_synthetic_batch (config, 3, 11);
+  g_autoptr(PtBatch) batch = NULL;
   Side cpu, gpu;
   PtLossResult rc, rg;
+
+  if (mc->gemma2)
+    {
+      /* Gemma 2: a window of 6 keys (shorter than the 16 image tokens +
+       * prompt) on layer 0, softcaps that bend, GQA 4:2 */
+      config->family = PT_FAMILY_PALIGEMMA2;
+      config->t_kv_heads = 2;
+      config->query_pre_attn_scalar = 24;
+      config->attn_logit_softcap = 3.0;
+      config->final_logit_softcap = 5.0;
+      config->sliding_window = 6;
+      config->sliding_layers[0] = 1;
+    }
+  batch = pt_test_synthetic_batch (config, 3, 11);
 
   settings->mode = mc->mode;
   settings->lora_dropout = 0.1;
