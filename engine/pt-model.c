@@ -185,7 +185,7 @@ build_structure (PtModel               *m,
 
       if (sp->bias)
         continue;   /* taken with its weight */
-      if (bias != NULL && g_str_has_suffix (sp->name, ".weight"))
+      if (g_str_has_suffix (sp->name, ".weight"))
         module = g_strndup (sp->name, strlen (sp->name) - strlen (".weight"));
       switch (sp->role)
         {
@@ -229,11 +229,8 @@ build_structure (PtModel               *m,
                                                          sp->shape[0]);
           break;
         case PT_ROLE_T_LINEAR:
-          {
-            g_autofree char *mod = g_strndup (sp->name, strlen (sp->name) - strlen (".weight"));
-            make_linear (m, list, &m->tl[sp->layer].lin[sp->index], mod, (int) sp->shape[1],
-                         (int) sp->shape[0], FALSE, m->lora_text[sp->index], td_, &id);
-          }
+          make_linear (m, list, &m->tl[sp->layer].lin[sp->index], module, (int) sp->shape[1],
+                       (int) sp->shape[0], FALSE, m->lora_text[sp->index], td_, &id);
           break;
         case PT_ROLE_FINAL_NORM:
           m->final_norm = add_vector (m, list, g_strdup (sp->name), td_, FALSE, sp->shape[0]);

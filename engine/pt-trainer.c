@@ -456,6 +456,17 @@ check_fits (PtTrainer *t, const PtModelConfig *config, int max_seq, GError **err
  * result. An odd micro-batch goes to 1, so the micro-batch always divides
  * the settings' batch and positions convert exactly. */
 
+/* This rank's micro-batches in an epoch: its share of every global batch,
+ * in micro-batches (one process may have shrunk them; several ranks never
+ * do, so there a micro-batch is the rank's whole share). */
+static guint
+micro_batches_per_epoch (PtTrainer *t)
+{
+  if (t->comm->world == 1)
+    return pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
+  return pt_shard_n_batches (t->split->n_train, t->rank_batch, t->comm->world);
+}
+
 /* TRUE when error is running out of memory and a smaller micro-batch is
  * left to try: then micro_batch and accum are changed, and said so. */
 static gboolean
@@ -468,7 +479,7 @@ shrink_micro_batch (PtTrainer *t, const GError *error)
   next = old % 2 == 0 ? old / 2 : 1;
   t->micro_batch = next;
   t->accum = t->accum * (old / next);
-  t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
+  t->batches_per_epoch = micro_batches_per_epoch (t);
   g_free (t->memory_note);
   t->memory_note = g_strdup_printf ("micro-batch %d × %d accumulation: %d did not fit in memory",
                                     t->micro_batch, t->accum, t->rank_batch);
@@ -553,11 +564,8 @@ setup_model (PtTrainer *t, GError **error)
   else
     pt_run_set_device_name (t->run, t->pipe->backend->device_name);
 
+  t->batches_per_epoch = micro_batches_per_epoch (t);
   /* steps per epoch from the settings' batches: the same whatever the micro-batch */
-  t->batches_per_epoch = pt_shard_n_batches (t->split->n_train, t->rank_batch, t->comm->world)
-                         * (guint) (t->rank_batch / t->micro_batch);
-  if (t->comm->world == 1)
-    t->batches_per_epoch = pt_epoch_n_batches (t->split->n_train, t->micro_batch, FALSE);
   steps_per_epoch = (int) ((pt_shard_n_batches (t->split->n_train, t->rank_batch, t->comm->world)
                             + t->s->grad_accum - 1) / t->s->grad_accum);
   t->total_steps = t->s->max_steps > 0 ? t->s->max_steps : t->s->epochs * steps_per_epoch;
